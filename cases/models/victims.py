@@ -1,0 +1,371 @@
+"""The person at the centre of a case, who reported them, what happened to them, and the notes kept on them."""
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from multiselectfield import MultiSelectField
+
+from .base import OrganizationOwned, Timestamped, Versioned
+from .codes import (
+    CITIZENSHIP_CHOICES,
+    EXPLOITATION_CHOICES,
+    LANGUAGE_CHOICES,
+    MEANS_OF_CONTROL_CHOICES,
+    RECRUITMENT_METHOD_CHOICES,
+    SEX_CHOICES,
+)
+from .fields import SecretTextField
+from .places import BorderRegion, Compound
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number handed out per organisation and year. Numbers only ever go up: never reused."""
+
+    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "year"], name="casenumbersequence_unique_org_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.year}: {self.last_value}"
+
+
+class VictimStatus(models.TextChoices):
+    REPORTED = "reported", _("Reported")
+    VERIFIED = "verified", _("Verified")
+    IN_CONTACT = "in_contact", _("In contact")
+    LOST_CONTACT = "lost_contact", _("Lost contact")
+    RELEASED = "released", _("Released")
+    RESCUED = "rescued", _("Rescued")
+    IN_SCREENING = "in_screening", _("In screening")
+    IN_SHELTER = "in_shelter", _("In shelter")
+    REPATRIATED = "repatriated", _("Repatriated")
+    REINTEGRATED = "reintegrated", _("Reintegrated (closed)")
+    DECEASED = "deceased", _("Deceased")
+    CLOSED = "closed", _("Closed (other reason)")
+
+
+class RiskLevel(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    HIGH = "high", _("High")
+    MEDIUM = "medium", _("Medium")
+    LOW = "low", _("Low")
+
+
+class Consent(models.TextChoices):
+    NONE = "none", _("None")
+    LIMITED = "limited", _("Limited")
+    FULL = "full", _("Full")
+
+
+class Victim(OrganizationOwned, Versioned, Timestamped):
+    """A trapped (or formerly trapped) person, owned by one organisation."""
+
+    Status = VictimStatus
+
+    CLOSED_STATUSES = (VictimStatus.REINTEGRATED, VictimStatus.DECEASED, VictimStatus.CLOSED)
+    STILL_TRAPPED_STATUSES = (
+        VictimStatus.REPORTED,
+        VictimStatus.VERIFIED,
+        VictimStatus.IN_CONTACT,
+        VictimStatus.LOST_CONTACT,
+    )
+
+    RiskLevel = RiskLevel
+
+    Consent = Consent
+
+    class ConsentGivenBy(models.TextChoices):
+        SELF = "self", _("The person")
+        FAMILY = "family", _("Family")
+        GUARDIAN = "guardian", _("Guardian")
+
+    class RecruitmentPlatform(models.TextChoices):
+        FACEBOOK = "facebook", "Facebook"
+        TELEGRAM = "telegram", "Telegram"
+        WHATSAPP = "whatsapp", "WhatsApp"
+        LINE = "line", "LINE"
+        WECHAT = "wechat", "WeChat"
+        TIKTOK = "tiktok", "TikTok"
+        JOB_SITE = "job_site", _("Job website")
+        AGENT = "agent", _("Recruitment agent in person")
+        OTHER = "other", _("Other")
+
+    # --- case ---
+    case_number = models.CharField(_("case number"), max_length=32, editable=False)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_victims",
+        verbose_name=_("assigned caseworker"),
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=VictimStatus.REPORTED)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    closed_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
+
+    # --- identity ---
+    full_name = models.CharField(_("full name"), max_length=200)
+    names_in_compound = SecretTextField(_("names used in the compound"))
+    sex = models.CharField(_("sex / gender"), max_length=32, choices=SEX_CHOICES, default="NonSpecifiedUnknown")
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    estimated_age = models.PositiveSmallIntegerField(
+        _("estimated age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    citizenship = models.CharField(_("citizenship"), max_length=2, choices=CITIZENSHIP_CHOICES, blank=True)
+    languages = MultiSelectField(_("languages"), choices=LANGUAGE_CHOICES, max_length=200, blank=True)
+    passport_number = SecretTextField(_("passport number"))
+    passport_held_by_traffickers = models.BooleanField(
+        _("passport held by traffickers"), null=True, blank=True, help_text=_("Empty when not known.")
+    )
+    phone_numbers = SecretTextField(_("phone numbers"), help_text=_("One per line."))
+    messaging_handles = SecretTextField(
+        _("messaging handles"), help_text=_("One per line, e.g. “Telegram: @name”, “LINE: id”.")
+    )
+
+    # --- where ---
+    compound = models.ForeignKey(
+        Compound, on_delete=models.PROTECT, null=True, blank=True, related_name="victims", verbose_name=_("compound")
+    )
+    border_region = models.ForeignKey(
+        BorderRegion,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="victims",
+        verbose_name=_("border region"),
+    )
+    last_known_location = SecretTextField(_("last known location"))
+    last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
+
+    # --- how ---
+    recruitment_method = models.CharField(
+        _("method of recruitment"), max_length=40, choices=RECRUITMENT_METHOD_CHOICES, blank=True
+    )
+    recruitment_platform = models.CharField(
+        _("recruitment platform"), max_length=20, choices=RecruitmentPlatform, blank=True
+    )
+    recruited_on = models.DateField(_("recruited on"), null=True, blank=True)
+    arrived_on = models.DateField(_("arrived at the compound on"), null=True, blank=True)
+    released_on = models.DateField(_("released or rescued on"), null=True, blank=True)
+    means_of_control = MultiSelectField(
+        _("means of control"), choices=MEANS_OF_CONTROL_CHOICES, max_length=400, blank=True
+    )
+    exploitation_types = MultiSelectField(
+        _("type of exploitation"), choices=EXPLOITATION_CHOICES, max_length=300, blank=True
+    )
+
+    # --- risk ---
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel, default=RiskLevel.HIGH)
+    injured = models.BooleanField(_("injured"), default=False)
+    needs_medical_care = models.BooleanField(_("needs medical care"), default=False)
+    is_minor = models.BooleanField(_("minor"), default=False)
+    pregnant = models.BooleanField(_("pregnant"), default=False)
+    threatened = models.BooleanField(_("threatened"), default=False)
+    ransom_demanded = models.BooleanField(_("ransom demanded"), default=False)
+    ransom_amount = models.DecimalField(_("ransom amount"), max_digits=14, decimal_places=2, null=True, blank=True)
+    ransom_currency = models.CharField(
+        _("ransom currency"), max_length=3, blank=True, help_text=_("ISO 4217, e.g. USD.")
+    )
+    sold_between_compounds = models.BooleanField(_("sold between compounds"), default=False)
+
+    # --- consent ---
+    consent = models.CharField(_("consent"), max_length=10, choices=Consent, default=Consent.NONE)
+    consent_given_by = models.CharField(_("consent given by"), max_length=10, choices=ConsentGivenBy, blank=True)
+    consent_recorded_at = models.DateTimeField(_("consent recorded"), null=True, blank=True)
+    consent_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("consent recorded by"),
+    )
+
+    class Meta:
+        verbose_name = _("victim")
+        verbose_name_plural = _("victims")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "case_number"], name="victim_unique_case_number"),
+            models.CheckConstraint(condition=models.Q(status__in=VictimStatus.values), name="victim_status_valid"),
+            models.CheckConstraint(condition=models.Q(risk_level__in=RiskLevel.values), name="victim_risk_level_valid"),
+            models.CheckConstraint(condition=models.Q(consent__in=Consent.values), name="victim_consent_valid"),
+            models.CheckConstraint(
+                condition=~models.Q(status="closed") | ~models.Q(closed_reason=""), name="victim_closed_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ransom_amount__isnull=True) | models.Q(ransom_amount__gte=0),
+                name="victim_ransom_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(consent="none") | models.Q(consent_recorded_at__isnull=False),
+                name="victim_consent_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "status"], name="victim_org_status"),
+            models.Index(fields=["organization", "-created_at"], name="victim_org_created"),
+            models.Index(fields=["assigned_to", "status"], name="victim_assigned_status"),
+            models.Index(fields=["organization", "last_contact_at"], name="victim_org_last_contact"),
+            models.Index(fields=["full_name"], name="victim_full_name"),
+        ]
+
+    def __str__(self) -> str:
+        # The case number, never the name: __str__ ends up in logs, admin messages and audit trails.
+        return self.case_number or _("new case")
+
+    def clean(self) -> None:
+        super().clean()
+        errors: dict[str, list] = {}
+        today = timezone.localdate()
+        if self.date_of_birth and self.date_of_birth > today:
+            errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
+        for name in ("recruited_on", "arrived_on", "released_on"):
+            value = getattr(self, name)
+            if value and value > today:
+                errors.setdefault(name, []).append(_("This date cannot be in the future."))
+        if self.recruited_on and self.arrived_on and self.arrived_on < self.recruited_on:
+            errors.setdefault("arrived_on", []).append(_("Arrival cannot be before recruitment."))
+        if self.recruited_on and self.released_on and self.released_on < self.recruited_on:
+            errors.setdefault("released_on", []).append(_("Release cannot be before recruitment."))
+        if self.arrived_on and self.released_on and self.released_on < self.arrived_on:
+            errors.setdefault("released_on", []).append(_("Release cannot be before arrival."))
+        if self.ransom_amount is not None and not self.ransom_demanded:
+            errors.setdefault("ransom_amount", []).append(_("Tick “ransom demanded” or leave the amount empty."))
+        if self.ransom_amount is not None and not self.ransom_currency:
+            errors.setdefault("ransom_currency", []).append(_("Give the currency of the ransom amount."))
+        if self.ransom_currency and not (len(self.ransom_currency) == 3 and self.ransom_currency.isalpha()):
+            errors.setdefault("ransom_currency", []).append(_("Use a three-letter currency code such as USD or THB."))
+        if self.status == self.Status.CLOSED and not self.closed_reason.strip():
+            errors.setdefault("closed_reason", []).append(_("Say why the case is closed."))
+        if self.consent != self.Consent.NONE and not self.consent_given_by:
+            errors.setdefault("consent_given_by", []).append(_("Say who gave consent."))
+        if self.compound_id and self.border_region_id and self.compound.region_id not in (None, self.border_region_id):
+            errors.setdefault("border_region", []).append(
+                _("The compound is in %(region)s; choose that region or leave it empty.")
+                % {"region": self.compound.region}
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status in self.CLOSED_STATUSES
+
+    @property
+    def age(self) -> int | None:
+        """Age in years today: from the date of birth when known, else the estimate."""
+        if self.date_of_birth:
+            today = date.today()
+            born = self.date_of_birth
+            return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return self.estimated_age
+
+
+class VictimStatusChange(OrganizationOwned):
+    """One step in a victim's status history, for the timeline and the weekly digest."""
+
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=20, choices=Victim.Status)
+    to_status = models.CharField(_("to"), max_length=20, choices=Victim.Status)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["-changed_at"]
+        indexes = [models.Index(fields=["organization", "changed_at"], name="statuschange_org_changed")]
+
+    def __str__(self) -> str:
+        return f"{self.victim} {self.from_status} → {self.to_status}"
+
+
+class Reporter(OrganizationOwned, Timestamped):
+    """Who told us about the person: a relative, a friend, a hotline, another NGO."""
+
+    class Relationship(models.TextChoices):
+        PARENT = "parent", _("Parent")
+        SPOUSE = "spouse", _("Spouse or partner")
+        SIBLING = "sibling", _("Sibling")
+        CHILD = "child", _("Child")
+        OTHER_RELATIVE = "relative", _("Other relative")
+        FRIEND = "friend", _("Friend")
+        SELF = "self", _("The person themself")
+        HOTLINE = "hotline", _("Hotline")
+        NGO = "ngo", _("Another NGO")
+        AUTHORITY = "authority", _("Authority")
+        OTHER = "other", _("Other")
+
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="reporters", verbose_name=_("victim"))
+    name = models.CharField(_("name"), max_length=200)
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship)
+    contact_channels = SecretTextField(_("contact channels"), help_text=_("Phone, messaging handles; one per line."))
+    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True)
+    safe_to_contact = models.BooleanField(_("safe to contact"), null=True, blank=True)
+    safe_contact_times = models.CharField(_("when it is safe to contact"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("reporter")
+        verbose_name_plural = _("reporters")
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_relationship_display()} ({self.victim})"
+
+
+class CaseNote(OrganizationOwned):
+    """A dated entry on a victim's case. Secret; may be restricted to supervisors."""
+
+    class Kind(models.TextChoices):
+        CONTACT_PERSON = "contact_person", _("Contact with the person")
+        CONTACT_FAMILY = "contact_family", _("Contact with family")
+        AGENCY_UPDATE = "agency_update", _("Agency update")
+        INTERNAL = "internal", _("Internal")
+
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="notes", verbose_name=_("victim"))
+    rescue_request = models.ForeignKey(
+        "cases.RescueRequest",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="notes",
+        verbose_name=_("rescue request"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.INTERNAL)
+    body = SecretTextField(_("note"), blank=False)
+    is_restricted = models.BooleanField(_("restricted to supervisors"), default=False)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("author")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+        ordering = ["-occurred_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["contact_person", "contact_family", "agency_update", "internal"]),
+                name="casenote_kind_valid",
+            )
+        ]
+        indexes = [models.Index(fields=["victim", "-occurred_at"], name="casenote_victim_occurred")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.victim}"

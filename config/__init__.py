@@ -1,0 +1,5 @@
+"""Project wiring: settings, URLs, WSGI/ASGI and the Celery app."""
+
+from .celery_app import app as celery_app
+
+__all__ = ("celery_app",)

@@ -1,0 +1,6 @@
+"""Local development: the embedded defaults (SQLite, file-system broker, console email)."""
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = env.bool("DEBUG", default=True)

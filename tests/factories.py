@@ -1,0 +1,104 @@
+"""factory_boy factories for synthetic test data. Nothing here is or resembles a real person."""
+
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from accounts.models import Membership, Organization, User
+from cases import services
+from cases.models import Agency, AgencyReferral, BorderRegion, CaseNote, Compound, RescueRequest, Victim
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+        django_get_or_create = ("slug",)
+
+    name = factory.Sequence(lambda n: f"Test NGO {n}")
+    slug = factory.Sequence(lambda n: f"test-ngo-{n}")
+    case_number_prefix = factory.Sequence(lambda n: f"T{n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("email",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    display_name = factory.Sequence(lambda n: f"User {n}")
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery-staple")
+
+    @factory.post_generation
+    def saved(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organization = factory.SubFactory(OrganizationFactory)
+    role = Membership.Role.CASEWORKER
+
+
+class BorderRegionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BorderRegion
+        django_get_or_create = ("slug",)
+
+    slug = factory.Sequence(lambda n: f"region-{n}")
+    name = factory.Sequence(lambda n: f"Test border region {n}")
+    country_a = "MM"
+    country_b = "TH"
+
+
+class CompoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Compound
+
+    name = factory.Sequence(lambda n: f"Test compound {n}")
+    region = factory.SubFactory(BorderRegionFactory)
+    country = "MM"
+    status = Compound.Status.ACTIVE
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+
+    name = factory.Sequence(lambda n: f"Test agency {n}")
+    kind = Agency.Kind.POLICE
+    country = "TH"
+    email = factory.Sequence(lambda n: f"agency{n}@example.org")
+
+
+def make_victim(*, organization, created_by=None, now=None, **fields) -> Victim:
+    """A victim created through the intake service, with synthetic defaults."""
+    fields.setdefault("full_name", "Synthetic Person")
+    fields.setdefault("citizenship", "VN")
+    return services.victim_create(organization=organization, created_by=created_by, now=now, **fields)
+
+
+def make_request(*, victim, opened_by=None, priority="normal", now=None, **kwargs) -> RescueRequest:
+    return services.rescue_request_open(victim=victim, opened_by=opened_by, priority=priority, now=now, **kwargs)
+
+
+def make_overdue_request(*, victim, days_overdue=2, priority="normal", now=None) -> RescueRequest:
+    """An open request whose follow-up fell due `days_overdue` days before `now`."""
+    now = now or timezone.now()
+    request = make_request(victim=victim, priority=priority, now=now - timedelta(days=30))
+    RescueRequest.objects.filter(pk=request.pk).update(next_follow_up_at=now - timedelta(days=days_overdue))
+    request.refresh_from_db()
+    return request
+
+
+def make_note(*, victim, author=None, body="Synthetic note", **kwargs) -> CaseNote:
+    return services.case_note_add(victim=victim, author=author, body=body, **kwargs)
+
+
+def make_referral(*, victim, agency, created_by=None, **kwargs) -> AgencyReferral:
+    return services.referral_create(victim=victim, agency=agency, created_by=created_by, **kwargs)
