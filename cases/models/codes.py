@@ -27,7 +27,11 @@ FORCED_CRIMINALITY = "ForcedCriminalityScamWork"
 STATELESS = "XX"  # not in ISO 3166; the list of 7,141 people freed in 2025 had 9 stateless people
 
 SEX_CHOICES = htcds_list("gender")
-CITIZENSHIP_CHOICES = (*htcds_list("citizenship"), (STATELESS, "Stateless"))
+# The HTCDS file lost Namibia's code "NA" (read as "not available" somewhere upstream); restore it here.
+CITIZENSHIP_CHOICES = (
+    *[(code or ("NA" if label == "Namibia" else code), label) for code, label in htcds_list("citizenship")],
+    (STATELESS, "Stateless"),
+)
 RECRUITMENT_METHOD_CHOICES = htcds_list("methodofrecruitment")
 MEANS_OF_CONTROL_CHOICES = htcds_list("methodsofcontrol")
 EXPLOITATION_CHOICES = (

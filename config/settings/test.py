@@ -1,5 +1,7 @@
 """Test settings: fast hashing, locmem email unless a test points Django at a real SMTP server."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -11,3 +13,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# On SQLite, tests use a file (not memory) so threads, a Celery worker process and a live server share it.
+# One file per test run (pid), so parallel runs in one checkout never share a database.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _test_db = env.str("TEST_SQLITE_PATH", default=str(VAR_DIR / f"test-homeward-{os.getpid()}.sqlite3"))  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": _test_db}  # noqa: F405
+
+# WhiteNoise warns when STATIC_ROOT is missing; tests never collect static files.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
