@@ -1,0 +1,410 @@
+"""Admin for victims and what hangs off them: reporters, notes, status history, case-number counters.
+
+Victims are written only through the services: intake allocates the case number, edits are version-checked,
+assignment and status changes carry their own rules and history.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from accounts.admin import ScopedRelatedListFilter, users_of_organizations
+
+from .. import services
+from ..models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim
+from ..models.codes import COUNTRY_NAMES
+from .base import (
+    AddOnlyInline,
+    CaseAdmin,
+    CaseInline,
+    ReadOnlyInline,
+    VersionedAdminForm,
+    action_with_form,
+    check_assignee,
+    search_by_case_number,
+)
+
+VICTIM_FORM_FIELDS = services.EDITABLE_VICTIM_FIELDS | {"consent", "consent_given_by"}
+VICTIM_INTAKE_FIELDS = VICTIM_FORM_FIELDS | {"assigned_to"}
+
+
+def status_transition_error(from_status: str, to_status: str) -> str | None:
+    """The service's refusal for a status jump, checked before saving so the form can show it."""
+    if to_status in services.VICTIM_TRANSITIONS.get(from_status, set()):
+        return None
+    return gettext("A case cannot go from “%(from)s” to “%(to)s”.") % {
+        "from": Victim.Status(from_status).label,
+        "to": Victim.Status(to_status).label,
+    }
+
+
+# --- Forms ----------------------------------------------------------------------------------------
+
+
+class VictimAdminForm(VersionedAdminForm):
+    change_status_to = forms.ChoiceField(
+        label=_("change status to"),
+        required=False,
+        choices=[("", _("— keep the current status —")), *Victim.Status.choices],
+        help_text=_("Recorded in the case's status history."),
+    )
+    status_reason = forms.CharField(
+        label=_("reason"), max_length=300, required=False, help_text=_("Required when closing for another reason.")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "assigned_to" in self.fields:
+            # Only members of the victim's own organisation can be assigned.
+            self.fields["assigned_to"].queryset = users_of_organizations([self.instance.organization_id])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.instance.pk:
+            check_assignee(self, cleaned.get("organization"), cleaned.get("assigned_to"))
+        to_status = cleaned.get("change_status_to")
+        if self.instance.pk and to_status and to_status != self.instance.status:
+            error = status_transition_error(self.instance.status, to_status)
+            if error:
+                self.add_error("change_status_to", error)
+            elif to_status == Victim.Status.CLOSED and not cleaned.get("status_reason", "").strip():
+                self.add_error("status_reason", gettext("Say why the case is closed."))
+        return cleaned
+
+
+class ChangeStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("new status"), choices=Victim.Status.choices)
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)
+
+
+# --- Inlines --------------------------------------------------------------------------------------
+
+
+class ReporterInline(CaseInline):
+    model = Reporter
+    fields = ("name", "relationship", "contact_channels", "language", "safe_to_contact", "safe_contact_times")
+    org_admin_can_delete = True
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0  # intake usually starts with who called
+
+
+class CaseNoteListInline(ReadOnlyInline):
+    model = CaseNote
+    fields = ("occurred_at", "kind", "author", "is_restricted", "body")
+    verbose_name_plural = _("case notes")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("victim", "author")
+
+
+class CaseNoteAddInline(AddOnlyInline):
+    model = CaseNote
+    fields = ("kind", "body", "is_restricted", "occurred_at")
+    verbose_name = _("new case note")
+    verbose_name_plural = _("add a case note")
+
+
+class RescueRequestListInline(ReadOnlyInline):
+    model = RescueRequest
+    fields = ("priority", "status", "assigned_to", "opened_at", "next_follow_up_at", "closed_at")
+    verbose_name_plural = _("rescue requests")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("victim", "assigned_to")
+
+
+class RescueRequestOpenForm(forms.ModelForm):
+    # No default priority, so an untouched row opens nothing.
+    priority = forms.ChoiceField(
+        label=_("priority"), required=False, choices=[("", "---------"), *RescueRequest.Priority.choices]
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        victim = getattr(self, "parent_victim", None)
+        if cleaned.get("assigned_to") and not cleaned.get("priority"):
+            self.add_error("priority", gettext("Choose a priority to open a rescue request."))
+        if cleaned.get("priority") and victim is not None:
+            if victim.pk and victim.is_closed:
+                self.add_error(None, gettext("This case is closed; reopen it before opening a rescue request."))
+            if victim.organization_id:
+                check_assignee(self, victim.organization, cleaned.get("assigned_to"))
+        return cleaned
+
+
+class RescueRequestAddInline(AddOnlyInline):
+    model = RescueRequest
+    form = RescueRequestOpenForm
+    fields = ("priority", "assigned_to")
+    verbose_name = _("new rescue request")
+    verbose_name_plural = _("open a rescue request")
+
+
+class ReferralListInline(ReadOnlyInline):
+    model = AgencyReferral
+    fields = ("agency", "status", "sent_at", "response_due_at", "closed_at")
+    verbose_name_plural = _("agency referrals")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("victim", "agency")
+
+
+class ReferralAddForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        victim = getattr(self, "parent_victim", None)
+        if victim is not None and not self.errors:
+            services._check_referral_consent(
+                victim=victim,
+                shares_identity=cleaned.get("shares_identity", False),
+                consent_basis=cleaned.get("consent_basis", ""),
+                override_reason=cleaned.get("override_reason", ""),
+            )
+        return cleaned
+
+
+class ReferralAddInline(AddOnlyInline):
+    model = AgencyReferral
+    form = ReferralAddForm
+    fields = ("agency", "shares_identity", "consent_basis", "override_reason", "shared_information")
+    verbose_name = _("new agency referral (draft)")
+    verbose_name_plural = _("draft an agency referral")
+
+
+# --- Victims --------------------------------------------------------------------------------------
+
+
+@admin.register(Victim)
+class VictimAdmin(CaseAdmin):
+    form = VictimAdminForm
+    ordering = ("-pk",)  # newest first, straight off the primary key: no sort of the whole table
+    list_display = (
+        "case_number",
+        "full_name",
+        "status",
+        "risk_level",
+        "assigned_to",
+        "compound",
+        "citizenship_code",
+        "last_contact_at",
+        "created_at",
+        "organization",
+    )
+    list_display_links = ("case_number",)
+    list_filter = (
+        "status",
+        "risk_level",
+        ("created_at", admin.DateFieldListFilter),
+        ("organization", ScopedRelatedListFilter),
+        ("assigned_to", ScopedRelatedListFilter),
+        "border_region",
+        "compound",
+        "consent",
+        "needs_medical_care",
+        "is_minor",
+        "ransom_demanded",
+    )
+    list_select_related = ("organization", "assigned_to", "compound")
+    search_fields = ("^case_number", "full_name")
+    search_help_text = _("A case number or its start (e.g. HW-2025-00042, HW-2025-), or part of a name.")
+    show_full_result_count = False
+    autocomplete_fields = ("compound", "border_region")
+    actions = ("change_status",)
+    inlines = (
+        ReporterInline,
+        RescueRequestListInline,
+        RescueRequestAddInline,
+        ReferralListInline,
+        ReferralAddInline,
+        CaseNoteListInline,
+        CaseNoteAddInline,
+    )
+    readonly_fields = (
+        "case_number",
+        "status",
+        "status_changed_at",
+        "closed_reason",
+        "last_contact_at",
+        "consent_recorded_at",
+        "consent_recorded_by",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "version",
+    )
+    identity_fields = (
+        "full_name",
+        "names_in_compound",
+        "sex",
+        ("date_of_birth", "estimated_age"),
+        "citizenship",
+        "languages",
+        ("passport_number", "passport_held_by_traffickers"),
+        "phone_numbers",
+        "messaging_handles",
+    )
+    detail_fieldsets = (
+        (_("Identity"), {"fields": identity_fields}),
+        (_("Where"), {"fields": ("compound", "border_region", "last_known_location", "last_contact_at")}),
+        (
+            _("How"),
+            {
+                "fields": (
+                    ("recruitment_method", "recruitment_platform"),
+                    ("recruited_on", "arrived_on", "released_on"),
+                    "means_of_control",
+                    "exploitation_types",
+                )
+            },
+        ),
+        (
+            _("Risk"),
+            {
+                "fields": (
+                    "risk_level",
+                    ("injured", "needs_medical_care", "is_minor", "pregnant", "threatened"),
+                    ("ransom_demanded", "ransom_amount", "ransom_currency"),
+                    "sold_between_compounds",
+                )
+            },
+        ),
+        (_("Consent"), {"fields": (("consent", "consent_given_by"), ("consent_recorded_at", "consent_recorded_by"))}),
+    )
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return ((_("Case"), {"fields": ("organization", "assigned_to")}), *self.detail_fieldsets)
+        return (
+            (
+                _("Case"),
+                {
+                    "fields": (
+                        "case_number",
+                        "organization",
+                        "assigned_to",
+                        ("status", "status_changed_at"),
+                        "closed_reason",
+                        "loaded_version",
+                    )
+                },
+            ),
+            (_("Change status"), {"fields": ("change_status_to", "status_reason")}),
+            *self.detail_fieldsets,
+            (_("Record"), {"fields": (("created_at", "created_by"), ("updated_at", "version"))}),
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.readonly_fields
+        return (*self.readonly_fields, "organization")
+
+    @admin.display(description=_("citizenship"), ordering="citizenship")
+    def citizenship_code(self, obj: Victim) -> str:
+        # A dict lookup: the field's own display re-flattens ~250 choices on every row.
+        return COUNTRY_NAMES.get(obj.citizenship, obj.citizenship) if obj.citizenship else "-"
+
+    def get_search_results(self, request, queryset, search_term):
+        exact = search_by_case_number(queryset, search_term)
+        if exact is not None:
+            return exact, False
+        return super().get_search_results(request, queryset, search_term)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.resolver_match and request.resolver_match.url_name == "cases_victim_change":
+            queryset = queryset.select_related("organization", "created_by", "consent_recorded_by")
+        return queryset
+
+    def save_model(self, request, obj, form, change):
+        data = form.cleaned_data
+        if not change:
+            fields = {name: data[name] for name in data if name in VICTIM_INTAKE_FIELDS}
+            created = services.victim_create(organization=data["organization"], created_by=request.user, **fields)
+            obj.pk = created.pk
+            obj._state.adding = False
+            obj.refresh_from_db()
+            return
+        victim = Victim.objects.select_for_update().select_related("organization").get(pk=obj.pk)
+        victim.check_version(data["loaded_version"])
+        changes = {name: data[name] for name in form.changed_data if name in VICTIM_FORM_FIELDS}
+        if changes:
+            services.victim_update(
+                victim=victim, editor=request.user, expected_version=data["loaded_version"], **changes
+            )
+        if "assigned_to" in form.changed_data:
+            services.victim_assign(victim=victim, assignee=data["assigned_to"], assigned_by=request.user)
+        to_status = data.get("change_status_to")
+        if to_status and to_status != victim.status:
+            services.victim_change_status(
+                victim=victim, to_status=to_status, changed_by=request.user, reason=data.get("status_reason", "")
+            )
+        obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        victim = form.instance
+        model = formset.model
+        if model is Reporter:
+            for reporter in formset.save(commit=False):
+                reporter.organization_id = victim.organization_id
+                if reporter._state.adding:
+                    reporter.created_by = request.user
+                reporter.save()
+            for reporter in formset.deleted_objects:
+                reporter.delete()
+            return
+        # Service-created rows; recorded on the formset as `formset.save()` would, for the admin's change message.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or not inline_form.instance._state.adding:
+                continue
+            created = self._create_from_inline(request, victim, model, inline_form.cleaned_data)
+            if created is not None:
+                formset.new_objects.append(created)
+
+    def _create_from_inline(self, request, victim, model, data):
+        if model is CaseNote:
+            return services.case_note_add(
+                victim=victim,
+                author=request.user,
+                body=data["body"],
+                kind=data["kind"],
+                is_restricted=data["is_restricted"],
+                occurred_at=data.get("occurred_at"),
+            )
+        if model is RescueRequest and data.get("priority"):
+            return services.rescue_request_open(
+                victim=victim, opened_by=request.user, priority=data["priority"], assigned_to=data["assigned_to"]
+            )
+        if model is AgencyReferral:
+            return services.referral_create(
+                victim=victim,
+                agency=data["agency"],
+                created_by=request.user,
+                shares_identity=data["shares_identity"],
+                consent_basis=data["consent_basis"],
+                override_reason=data["override_reason"],
+                shared_information=data["shared_information"],
+            )
+        return None
+
+    @admin.action(description=_("Change the status of the selected victims…"))
+    def change_status(self, request, queryset):
+        def handle(victim, data):
+            services.victim_change_status(
+                victim=victim, to_status=data["to_status"], changed_by=request.user, reason=data["reason"]
+            )
+
+        return action_with_form(
+            self,
+            request,
+            queryset.select_related("organization"),
+            form_class=ChangeStatusForm,
+            title=gettext("Change the status of victims"),
+            intro=gettext("Each case moves only if its current status allows it; the rest are reported below."),
+            handle=handle,
+            done_message=lambda n: (
+                ngettext("Changed the status of %d victim.", "Changed the status of %d victims.", n) % n
+            ),
+        )
