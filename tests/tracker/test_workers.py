@@ -1,0 +1,163 @@
+"""End to end with real parts: Celery worker processes, brokers (file system and Redis) and an SMTP server.
+
+Faults: two sweeps at once, a worker killed mid-send, Redis stopped during a sweep. Each must end with every
+due email delivered exactly once.
+"""
+
+import os
+import threading
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from tests.factories import make_overdue_request, make_victim
+from tracker import outbox
+from tracker.models import OutboxMessage, SweepLock
+from tracker.schedules import install_schedules
+from tracker.tasks import deliver_outbox, run_sweep
+
+from .conftest import celery_publishing_to, filesystem_broker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+S = OutboxMessage.Status
+
+
+def due_requests(org_users, count: int, now=None):
+    now = now or timezone.now()
+    caseworkers = [org_users.caseworker, org_users.caseworker2]
+    return [
+        make_overdue_request(
+            victim=make_victim(organization=org_users.organization, assigned_to=caseworkers[i % 2]),
+            days_overdue=1,
+            now=now,
+        )
+        for i in range(count)
+    ]
+
+
+def settle(smtp_server, expected: int, *, timeout: float = 45.0, quiet: float = 3.0) -> list:
+    """Wait for `expected` emails, then a little longer to catch any duplicate."""
+    smtp_server.wait_for(expected, timeout=timeout)
+    time.sleep(quiet)  # real processes at work: give a duplicate the chance to show up
+    return list(smtp_server.received)
+
+
+BROKERS = ["filesystem"] + (["redis"] if os.environ.get("REDIS_URL") else [])
+
+
+@pytest.mark.parametrize("broker", BROKERS)
+def test_beat_and_a_worker_turn_a_due_request_into_exactly_one_email(
+    org_a, tmp_path, smtp_server, start_worker, settings, broker
+):
+    settings.TRACKER_SWEEP_EVERY_SECONDS = 1
+    settings.TRACKER_DELIVERY_EVERY_SECONDS = 1
+    install_schedules()
+    from django_celery_beat.models import PeriodicTask
+
+    PeriodicTask.objects.filter(task="tracker.tasks.sweep_digests_task").update(enabled=False)  # paused in admin
+    [request] = due_requests(org_a, 1)
+    broker_url = os.environ["REDIS_URL"] if broker == "redis" else "filesystem://"
+
+    start_worker(broker_url=broker_url, beat=True)
+    received = settle(smtp_server, 1, quiet=4.0)  # beat keeps sweeping every second meanwhile
+
+    assert [r.rcpt_tos for r in received] == [[org_a.caseworker.email]]
+    assert request.victim.case_number in received[0].subject
+    assert OutboxMessage.objects.get().status == S.SENT
+
+
+def test_a_worker_killed_mid_send_delivers_once_after_the_lease_expires(org_a, tmp_path, smtp_server, start_worker):
+    due_requests(org_a, 1)
+    run_sweep("reminders", queue_delivery=False)
+    smtp_server.stall_next_data.set()  # the first send hangs in DATA, like a slow mail server
+    broker_url, options = filesystem_broker(tmp_path / "celery-broker")
+    worker = start_worker(broker_url=broker_url)
+
+    with celery_publishing_to(broker_url, options):
+        deliver_outbox.delay()
+    assert smtp_server.data_stalled.wait(timeout=45), worker.output()[-2000:]
+    worker.kill()
+
+    message = OutboxMessage.objects.get()
+    assert (message.status, message.attempts, smtp_server.received) == (S.SENDING, 1, [])
+    assert outbox.deliver_due(now=timezone.now())["claimed"] == 0  # the lease still holds
+    assert outbox.deliver_due(now=message.claimed_until + timedelta(seconds=1))["sent"] == 1
+
+    assert [r.rcpt_tos for r in smtp_server.received] == [[org_a.caseworker.email]]
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (S.SENT, 2)
+
+
+def test_redis_stopped_during_a_sweep_fails_loudly_and_the_next_sweep_sends_everything_once(
+    org_a, own_redis, smtp_server, start_worker
+):
+    due_requests(org_a, 3)
+
+    with celery_publishing_to(own_redis.url):
+        own_redis.stop()
+        with pytest.raises(BrokerUnavailable):
+            run_sweep("reminders")
+        assert OutboxMessage.objects.filter(status=S.PENDING).count() == 3  # committed: nothing lost
+        assert SweepLock.objects.get(name="sweep:reminders").last_result["error"] == "OperationalError"
+
+        own_redis.start()
+        start_worker(broker_url=own_redis.url)
+        again = run_sweep("reminders")
+        received = settle(smtp_server, 3)
+
+    assert again.queued == 0  # the rows were already there; this sweep only had to trigger delivery
+    assert sorted(r.rcpt_tos[0] for r in received) == sorted(
+        [org_a.caseworker.email, org_a.caseworker2.email, org_a.caseworker.email]
+    )
+    assert OutboxMessage.objects.filter(status=S.SENT).count() == 3
+
+
+def in_threads(count: int, work) -> list:
+    """Run `work()` in `count` threads released at the same moment; return results (or raised errors)."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = work()
+        except Exception as error:
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_two_sweeps_at_once_queue_and_send_one_email_per_key(org_a, smtp_server):
+    from tracker.sweeps import sweep_reminders
+
+    due_requests(org_a, 20)
+    now = timezone.now()
+
+    # Without the lock, two sweeps race to insert the same 20 keys: the unique constraint keeps one row each.
+    unlocked_runs = in_threads(2, lambda: sweep_reminders(now=now))
+    assert OutboxMessage.objects.count() == 20
+    # With the lock (as the tasks run), a second concurrent run is skipped or finds nothing new.
+    due_requests(org_a, 10)
+    locked_runs = in_threads(2, lambda: run_sweep("reminders", now=timezone.now(), queue_delivery=False))
+    assert OutboxMessage.objects.count() == 30
+    # Three workers deliver at once: row claims keep them apart.
+    deliveries = in_threads(3, lambda: outbox.deliver_due(now=timezone.now(), limit=7))
+    outbox.deliver_due(now=timezone.now(), limit=100)
+
+    assert not [r for r in unlocked_runs + locked_runs + deliveries if isinstance(r, Exception)]
+    assert sum(r["sent"] for r in deliveries) == 21
+    subjects = [r.subject for r in smtp_server.received]
+    assert len(subjects) == 30 and len(set(subjects)) == 30
+    assert OutboxMessage.objects.filter(status=S.SENT).count() == 30

@@ -1,0 +1,128 @@
+"""The caseworker's and supervisor's working view: what is overdue, due today, awaiting an agency, per person.
+
+Every function here runs a fixed number of queries whatever the caseload (counts are aggregated in the
+database with filtered `Count`s), and everything is scoped to one organisation and to what the user may see.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import Membership, Organization, User
+from cases.models import AgencyReferral, RescueRequest, Victim
+
+
+@dataclass(frozen=True)
+class MyWork:
+    overdue: list[RescueRequest]
+    due_today: list[RescueRequest]
+    awaiting_response: list[AgencyReferral]
+    counts: dict[str, int]
+
+
+def end_of_local_day(*, now: datetime, organization: Organization) -> datetime:
+    """The first instant of tomorrow in the organisation's time zone (exclusive end of "today")."""
+    tz = organization.tzinfo
+    local_today = timezone.localtime(now, tz).date()
+    return datetime.combine(local_today + timedelta(days=1), time.min, tzinfo=tz)
+
+
+def my_work(*, user: User, organization: Organization, now: datetime, limit: int = 50) -> MyWork:
+    """The user's own follow-ups in one organisation: overdue, due later today, referrals awaiting a response.
+
+    Lists are capped at `limit` rows (oldest due first); `counts` always gives the full numbers.
+    Requests nobody is assigned to are not "mine": they appear in `unassigned_counts` for supervisors.
+    """
+    end_of_today = end_of_local_day(now=now, organization=organization)
+    mine = RescueRequest.objects.visible_to(user).for_organization(organization).open().filter(assigned_to=user)
+    with_case = mine.select_related("victim", "victim__compound", "victim__border_region").order_by(
+        "next_follow_up_at", "pk"
+    )
+    overdue_q = Q(next_follow_up_at__lt=now)
+    due_today_q = Q(next_follow_up_at__gte=now, next_follow_up_at__lt=end_of_today)
+
+    request_counts = mine.aggregate(
+        open_requests=Count("pk"),
+        overdue=Count("pk", filter=overdue_q),
+        due_today=Count("pk", filter=due_today_q),
+    )
+    awaiting = (
+        AgencyReferral.objects.visible_to(user)
+        .for_organization(organization)
+        .filter(sent_by=user, status__in=AgencyReferral.AWAITING_RESPONSE_STATUSES)
+    )
+    awaiting_count = awaiting.count()
+    return MyWork(
+        overdue=list(with_case.filter(overdue_q)[:limit]),
+        due_today=list(with_case.filter(due_today_q)[:limit]),
+        awaiting_response=list(awaiting.select_related("victim", "agency").order_by("response_due_at", "pk")[:limit]),
+        counts={
+            "overdue": request_counts["overdue"],
+            "due_today": request_counts["due_today"],
+            "awaiting_response": awaiting_count,
+            "open_requests": request_counts["open_requests"],
+        },
+    )
+
+
+def team_load(*, organization: Organization, now: datetime) -> list[dict]:
+    """Per member of the team: open requests, overdue requests and open cases assigned to them.
+
+    Lists every active caseworker (even with nothing assigned) and any other member who carries work.
+    Three queries: the members, request counts grouped by assignee, case counts grouped by assignee.
+    """
+    memberships = (
+        Membership.objects.filter(organization=organization, is_active=True, user__is_active=True)
+        .select_related("user")
+        .order_by("user__display_name", "user__email")
+    )
+    request_rows = (
+        RescueRequest.objects.for_organization(organization)
+        .open()
+        .filter(assigned_to__isnull=False)
+        .values("assigned_to")
+        .annotate(open_requests=Count("pk"), overdue=Count("pk", filter=Q(next_follow_up_at__lt=now)))
+    )
+    requests_by_user = {row["assigned_to"]: row for row in request_rows}
+    victim_rows = (
+        Victim.objects.for_organization(organization)
+        .exclude(status__in=Victim.CLOSED_STATUSES)
+        .filter(assigned_to__isnull=False)
+        .values("assigned_to")
+        .annotate(victims=Count("pk"))
+    )
+    victims_by_user = {row["assigned_to"]: row["victims"] for row in victim_rows}
+
+    load = []
+    for membership in memberships:
+        user_id = membership.user_id
+        requests = requests_by_user.get(user_id, {})
+        row = {
+            "user": membership.user,
+            "open_requests": requests.get("open_requests", 0),
+            "overdue": requests.get("overdue", 0),
+            "victims": victims_by_user.get(user_id, 0),
+        }
+        carries_work = row["open_requests"] or row["victims"]
+        if membership.role == Membership.Role.CASEWORKER or carries_work:
+            load.append(row)
+    return load
+
+
+def unassigned_counts(*, organization: Organization, now: datetime) -> dict[str, int]:
+    """Work nobody is assigned to: open requests, of which overdue, and open cases. Two queries."""
+    requests = (
+        RescueRequest.objects.for_organization(organization)
+        .open()
+        .filter(assigned_to__isnull=True)
+        .aggregate(open_requests=Count("pk"), overdue=Count("pk", filter=Q(next_follow_up_at__lt=now)))
+    )
+    victims = (
+        Victim.objects.for_organization(organization)
+        .exclude(status__in=Victim.CLOSED_STATUSES)
+        .filter(assigned_to__isnull=True)
+        .count()
+    )
+    return {"open_requests": requests["open_requests"], "overdue": requests["overdue"], "victims": victims}

@@ -1,0 +1,314 @@
+"""The due-item sweeps: follow-up reminders, escalations to supervisors and referral chases.
+
+Each sweep reads what is due from the database, turns it into outbox drafts with a dedupe key, and inserts the
+new ones. Running a sweep twice, or two at once, adds nothing the first did not: the key decides.
+Queries are batched per chunk of due rows, never per row.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organization
+from cases.models import AgencyReferral, RescueRequest
+
+from .links import case_link
+from .models import OutboxMessage
+from .outbox import Draft, enqueue, existing_keys, render_email
+
+CHUNK = 500
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One email a sweep intends to send, for --dry-run output: case numbers only."""
+
+    kind: str
+    case_number: str
+    recipient_id: int
+
+
+@dataclass
+class SweepResult:
+    found: int = 0  # due items looked at
+    queued: int = 0  # new outbox rows
+    planned: list[Planned] | None = None  # filled in dry runs
+
+    def as_dict(self) -> dict[str, int]:
+        return {"found": self.found, "queued": self.queued}
+
+
+def key_time(moment: datetime) -> str:
+    """A due date as it appears in dedupe keys: UTC, to the second."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def chunks(queryset: QuerySet) -> Iterator[list]:
+    """Walk a queryset CHUNK rows per query: one scan for the ids, then look-ups by primary key.
+
+    Each chunk re-applies the queryset's conditions, so a row that stopped being due meanwhile is skipped.
+    """
+    ids = list(queryset.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        yield list(queryset.filter(pk__in=ids[start : start + CHUNK]).order_by("pk"))
+
+
+class Team:
+    """The active members of the organisations a sweep touches, loaded in one query."""
+
+    def __init__(self, organization_ids: set[int]):
+        self.members: dict[int, dict[int, Membership]] = defaultdict(dict)
+        for membership in Membership.objects.filter(
+            organization_id__in=organization_ids, is_active=True, user__is_active=True
+        ).select_related("user", "organization"):
+            self.members[membership.organization_id][membership.user_id] = membership
+
+    def member(self, organization_id: int, user_id: int | None) -> Membership | None:
+        return self.members[organization_id].get(user_id) if user_id else None
+
+    def supervisors(self, organization_id: int) -> list[Membership]:
+        """Supervisors of an organisation; its admins only when it has no supervisor."""
+        members = self.members[organization_id].values()
+        supervisors = [m for m in members if m.role == Membership.Role.SUPERVISOR]
+        return supervisors or [m for m in members if m.role == Membership.Role.ORG_ADMIN]
+
+
+def reminder_round(*, request: RescueRequest, now: datetime) -> int:
+    """0 on the due date, 1 once it is overdue by one more cadence, 2 after two, ...
+
+    A request left overdue falls due again every cadence: each round is a new reminder (and counts towards
+    the organisation's "escalate after N unanswered reminders").
+    """
+    cadence = request.organization.cadence_for(request.priority)
+    return int((now - request.next_follow_up_at) // cadence)
+
+
+def should_escalate(*, request: RescueRequest, now: datetime, reminders_sent: int) -> bool:
+    """Overdue by more than its cadence again, or, if the organisation says so, after N unanswered reminders."""
+    organization = request.organization
+    if organization.escalate_after_reminders:
+        return reminders_sent >= organization.escalate_after_reminders
+    return now - request.next_follow_up_at > organization.cadence_for(request.priority)
+
+
+def _due_requests(*, now: datetime, organization: Organization | None) -> QuerySet:
+    due = RescueRequest.objects.open().filter(next_follow_up_at__lte=now)
+    if organization is not None:
+        due = due.filter(organization=organization)
+    return due.select_related("organization", "victim", "assigned_to").only(
+        "pk",
+        "priority",
+        "status",
+        "next_follow_up_at",
+        "assigned_to_id",
+        "assigned_to__display_name",
+        "organization_id",
+        "victim_id",
+        "victim__case_number",
+        *(f"organization__{f.name}" for f in Organization._meta.concrete_fields),
+    )
+
+
+def _request_context(*, request: RescueRequest, now: datetime) -> dict:
+    return {
+        "case_number": request.victim.case_number,
+        "priority": request.get_priority_display(),
+        "due_at": request.next_follow_up_at,
+        "days_overdue": request.days_overdue(now=now),
+        "case_url": case_link(request.victim_id),
+        "organization": request.organization,
+        "timezone": request.organization.timezone,
+        "assigned_to": request.assigned_to.display_name if request.assigned_to_id else None,
+    }
+
+
+def rendered(template: str, context: dict, subject: Callable[[dict], str]) -> Callable[[], tuple[str, str, str]]:
+    """The email for one due item, rendered on first use only: items whose keys all exist cost no rendering."""
+
+    @cache
+    def content() -> tuple[str, str, str]:
+        with translation.override(settings.LANGUAGE_CODE):
+            text, html = render_email(template=template, context=context)
+            return str(subject(context)), text, html
+
+    return content
+
+
+def _finish(result: SweepResult, drafts: list[Draft], plans: list[Planned], *, now: datetime, dry_run: bool) -> None:
+    known = existing_keys(d.dedupe_key for d in drafts)
+    fresh = [(d, p) for d, p in zip(drafts, plans, strict=True) if d.dedupe_key not in known]
+    if dry_run:
+        result.planned.extend(p for _d, p in fresh)
+        result.queued += len(fresh)
+        return
+    for draft, _plan in fresh:
+        draft.subject, draft.body_text, draft.body_html = draft.content()
+    with transaction.atomic():
+        result.queued += enqueue([d for d, _p in fresh], now=now)
+
+
+def sweep_reminders(*, now: datetime, dry_run: bool = False, organization: Organization | None = None) -> SweepResult:
+    """Remind the assigned caseworker (else the supervisors) of every open request whose follow-up is due."""
+    result = SweepResult(planned=[] if dry_run else None)
+    due = _due_requests(now=now, organization=organization)
+    team = Team(set(due.values_list("organization_id", flat=True).distinct()))
+    for chunk in chunks(due):
+        drafts, plans = [], []
+        for request in chunk:
+            result.found += 1
+            caseworker = team.member(request.organization_id, request.assigned_to_id)
+            recipients = [caseworker] if caseworker else team.supervisors(request.organization_id)
+            if not recipients:
+                logger.error("rescue request %s: no caseworker or supervisor to remind", request.pk)
+            round_ = reminder_round(request=request, now=now)
+            context = {**_request_context(request=request, now=now), "round": round_, "unassigned": not caseworker}
+            content = rendered("reminder", context, lambda c: _("Follow-up due: %(case)s") % {"case": c["case_number"]})
+            for membership in recipients:
+                drafts.append(
+                    Draft(
+                        organization_id=request.organization_id,
+                        kind=OutboxMessage.Kind.REMINDER,
+                        dedupe_key=(
+                            f"reminder:{request.pk}:{key_time(request.next_follow_up_at)}:{round_}:{membership.user_id}"
+                        ),
+                        recipient_id=membership.user_id,
+                        recipient_email=membership.user.email,
+                        content=content,
+                        about=request,
+                        due_at=request.next_follow_up_at,
+                        sequence=round_,
+                    )
+                )
+                plans.append(Planned("reminder", request.victim.case_number, membership.user_id))
+        _finish(result, drafts, plans, now=now, dry_run=dry_run)
+    return result
+
+
+def _reminder_rounds(requests: list[RescueRequest]) -> dict[tuple[int, datetime], int]:
+    """How many reminder rounds went out for each request at its current due date (one query)."""
+    if not requests:
+        return {}
+    rows = (
+        OutboxMessage.objects.filter(
+            kind=OutboxMessage.Kind.REMINDER,
+            content_type=ContentType.objects.get_for_model(RescueRequest),
+            object_id__in=[r.pk for r in requests],
+        )
+        .values("object_id", "due_at")
+        .annotate(rounds=Count("sequence", distinct=True))
+    )
+    return {(row["object_id"], row["due_at"]): row["rounds"] for row in rows}
+
+
+def sweep_escalations(*, now: datetime, dry_run: bool = False, organization: Organization | None = None) -> SweepResult:
+    """Tell the supervisors about requests overdue past the organisation's threshold, once per due date."""
+    result = SweepResult(planned=[] if dry_run else None)
+    due = _due_requests(now=now, organization=organization)
+    team = Team(set(due.values_list("organization_id", flat=True).distinct()))
+    for chunk in chunks(due):
+        rounds = _reminder_rounds(chunk)
+        drafts, plans = [], []
+        for request in chunk:
+            reminders_sent = rounds.get((request.pk, request.next_follow_up_at), 0)
+            if not should_escalate(request=request, now=now, reminders_sent=reminders_sent):
+                continue
+            result.found += 1
+            context = {**_request_context(request=request, now=now), "reminders_sent": reminders_sent}
+            content = rendered(
+                "escalation",
+                context,
+                lambda c: (
+                    _("Escalation: %(case)s is %(days)s days overdue")
+                    % {"case": c["case_number"], "days": c["days_overdue"]}
+                ),
+            )
+            for membership in team.supervisors(request.organization_id):
+                drafts.append(
+                    Draft(
+                        organization_id=request.organization_id,
+                        kind=OutboxMessage.Kind.ESCALATION,
+                        dedupe_key=f"escalation:{request.pk}:{key_time(request.next_follow_up_at)}:{membership.user_id}",
+                        recipient_id=membership.user_id,
+                        recipient_email=membership.user.email,
+                        content=content,
+                        about=request,
+                        due_at=request.next_follow_up_at,
+                    )
+                )
+                plans.append(Planned("escalation", request.victim.case_number, membership.user_id))
+        _finish(result, drafts, plans, now=now, dry_run=dry_run)
+    return result
+
+
+def sweep_referral_chases(
+    *, now: datetime, dry_run: bool = False, organization: Organization | None = None
+) -> SweepResult:
+    """Remind whoever sent a referral (else the supervisors) to chase an agency past its response date."""
+    result = SweepResult(planned=[] if dry_run else None)
+    due = AgencyReferral.objects.filter(
+        status__in=AgencyReferral.AWAITING_RESPONSE_STATUSES, response_due_at__lte=now, acknowledged_at__isnull=True
+    )
+    if organization is not None:
+        due = due.filter(organization=organization)
+    due = due.select_related("victim", "agency", "organization").only(
+        "pk",
+        "status",
+        "sent_at",
+        "response_due_at",
+        "sent_by_id",
+        "organization_id",
+        "victim_id",
+        "victim__case_number",
+        "agency__name",
+        "organization__name",
+        "organization__timezone",
+    )
+    team = Team(set(due.values_list("organization_id", flat=True).distinct()))
+    for chunk in chunks(due):
+        drafts, plans = [], []
+        for referral in chunk:
+            result.found += 1
+            sender = team.member(referral.organization_id, referral.sent_by_id)
+            recipients = [sender] if sender else team.supervisors(referral.organization_id)
+            context = {
+                "case_number": referral.victim.case_number,
+                "agency": referral.agency.name,
+                "sent_at": referral.sent_at,
+                "response_due_at": referral.response_due_at,
+                "days_late": max((now - referral.response_due_at).days, 0),
+                "case_url": case_link(referral.victim_id),
+                "organization": referral.organization,
+                "timezone": referral.organization.timezone,
+            }
+            content = rendered(
+                "referral_chase",
+                context,
+                lambda c: _("Chase the agency: referral for %(case)s has no response") % {"case": c["case_number"]},
+            )
+            for membership in recipients:
+                drafts.append(
+                    Draft(
+                        organization_id=referral.organization_id,
+                        kind=OutboxMessage.Kind.REFERRAL_CHASE,
+                        dedupe_key=f"chase:{referral.pk}:{key_time(referral.response_due_at)}:{membership.user_id}",
+                        recipient_id=membership.user_id,
+                        recipient_email=membership.user.email,
+                        content=content,
+                        about=referral,
+                        due_at=referral.response_due_at,
+                    )
+                )
+                plans.append(Planned("referral_chase", referral.victim.case_number, membership.user_id))
+        _finish(result, drafts, plans, now=now, dry_run=dry_run)
+    return result

@@ -1,0 +1,128 @@
+"""My work (the home page) and the supervisors' team view. Both run a fixed number of queries."""
+
+from django.db.models import Case, IntegerField, Value, When
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.decorators import organization_required, supervisor_required
+from cases.models import RescueRequest, Victim
+
+from .dashboard import my_work as my_work_for
+from .dashboard import team_load, unassigned_counts
+
+LIST_LIMIT = 50
+RECENT_LIMIT = 15
+
+# Only what the tables show: the rows are sorted before the LIMIT, so narrow rows keep that sort cheap.
+REQUEST_COLUMNS = (
+    "id",
+    "victim_id",
+    "priority",
+    "status",
+    "next_follow_up_at",
+    "victim__case_number",
+    "victim__full_name",
+    "victim__compound__name",
+)
+VICTIM_COLUMNS = (
+    "id",
+    "case_number",
+    "full_name",
+    "status",
+    "risk_level",
+    "created_at",
+    "updated_at",
+    "compound__name",
+)
+
+PRIORITY_ORDER = Case(
+    When(priority=RescueRequest.Priority.URGENT, then=Value(0)),
+    When(priority=RescueRequest.Priority.HIGH, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+def _with_days_overdue(requests, *, now):
+    for request in requests:
+        request.days_overdue_now = request.days_overdue(now=now)
+    return requests
+
+
+@organization_required
+def my_work(request):
+    """Overdue follow-ups first, then due today, open requests by priority, referrals awaiting, recent cases."""
+    now = timezone.now()
+    organization = request.organization
+    work = my_work_for(user=request.user, organization=organization, now=now, limit=LIST_LIMIT)
+    request.nav_counts = work.counts  # the navigation shows the same counts: no second query
+    open_requests = list(
+        RescueRequest.objects.visible_to(request.user)
+        .for_organization(organization)
+        .open()
+        .filter(assigned_to=request.user)
+        .select_related("victim", "victim__compound")
+        .only(*REQUEST_COLUMNS)
+        .annotate(priority_rank=PRIORITY_ORDER)
+        .order_by("priority_rank", "next_follow_up_at", "pk")[:LIST_LIMIT]
+    )
+    recent_cases = list(
+        Victim.objects.visible_to(request.user)
+        .for_organization(organization)
+        .filter(assigned_to=request.user)
+        .select_related("compound")
+        .only(*VICTIM_COLUMNS)
+        .order_by("-updated_at", "-pk")[:RECENT_LIMIT]
+    )
+    return render(
+        request,
+        "tracker/my_work.html",
+        {
+            "now": now,
+            "overdue": _with_days_overdue(work.overdue, now=now),
+            "due_today": work.due_today,
+            "open_requests": _with_days_overdue(open_requests, now=now),
+            "awaiting_response": work.awaiting_response,
+            "recent_cases": recent_cases,
+            "counts": work.counts,
+            "list_limit": LIST_LIMIT,
+            "tab": "mine",
+        },
+    )
+
+
+@supervisor_required
+def team(request):
+    """Per-caseworker load and overdue counts, and the cases and requests nobody is assigned to."""
+    now = timezone.now()
+    organization = request.organization
+    unassigned_cases = list(
+        Victim.objects.for_organization(organization)
+        .exclude(status__in=Victim.CLOSED_STATUSES)
+        .filter(assigned_to__isnull=True)
+        .select_related("compound")
+        .only(*VICTIM_COLUMNS)
+        .order_by("-created_at", "-pk")[:LIST_LIMIT]
+    )
+    unassigned_requests = list(
+        RescueRequest.objects.for_organization(organization)
+        .open()
+        .filter(assigned_to__isnull=True)
+        .select_related("victim", "victim__compound")
+        .only(*REQUEST_COLUMNS)
+        .annotate(priority_rank=PRIORITY_ORDER)
+        .order_by("next_follow_up_at", "priority_rank", "pk")[:LIST_LIMIT]
+    )
+    return render(
+        request,
+        "tracker/team.html",
+        {
+            "now": now,
+            "load": team_load(organization=organization, now=now),
+            "unassigned": unassigned_counts(organization=organization, now=now),
+            "unassigned_cases": unassigned_cases,
+            "unassigned_requests": _with_days_overdue(unassigned_requests, now=now),
+            "list_limit": LIST_LIMIT,
+            "tab": "team",
+        },
+    )
