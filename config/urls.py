@@ -1,9 +1,18 @@
-"""URL map: the admin (its path from the environment) and the apps' pages."""
+"""URL map: the admin (its path from the environment), sign-in and organisations, the case file, my work."""
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("cases/", include("cases.urls")),
+    path("", include("tracker.urls")),
 ]
+
+# Friendly error pages (templates/403.html, 404.html, 500.html). A row of another organisation is a 404,
+# never a 403: the page must not reveal that it exists.
+handler403 = "django.views.defaults.permission_denied"
+handler404 = "django.views.defaults.page_not_found"
+handler500 = "django.views.defaults.server_error"

@@ -1,0 +1,63 @@
+"""Per-request organisation context: which organisation the signed-in user is working in, and its time zone.
+
+Also marks every response to a signed-in user `Cache-Control: no-store`, so pages holding personal data are
+never kept by a browser cache or a proxy (a laptop inspected at a checkpoint must not have them on disk).
+"""
+
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from .models import Membership
+
+SESSION_KEY = "organization_id"
+
+
+def active_memberships(user) -> list[Membership]:
+    """The user's active memberships with their organisations, in one query."""
+    return list(
+        Membership.objects.filter(user=user, is_active=True, organization__isnull=False)
+        .select_related("organization")
+        .order_by("organization__name")
+    )
+
+
+class CurrentOrganizationMiddleware:
+    """Set `request.organization` and `request.membership` (None when anonymous or not chosen yet).
+
+    The organisation id in the session is re-checked against the user's active memberships on every request,
+    so a membership that is deactivated takes effect at once. A user with exactly one organisation gets it
+    chosen automatically. The organisation's time zone is activated, so dates render in local time.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.organization = None
+        request.membership = None
+        request.memberships = []
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            memberships = active_memberships(user) if user.is_active else []
+            request.memberships = memberships
+            # Prime the user's cached organisation ids so `visible_to(user)` needs no extra query.
+            user._organization_ids = [m.organization_id for m in memberships]
+            chosen = request.session.get(SESSION_KEY)
+            membership = next((m for m in memberships if m.organization_id == chosen), None)
+            if membership is None and len(memberships) == 1:
+                membership = memberships[0]
+                request.session[SESSION_KEY] = membership.organization_id
+            elif membership is None and chosen is not None:
+                request.session.pop(SESSION_KEY, None)
+            if membership is not None:
+                request.membership = membership
+                request.organization = membership.organization
+                timezone.activate(membership.organization.tzinfo)
+        try:
+            response = self.get_response(request)
+        finally:
+            timezone.deactivate()
+        if user is not None and user.is_authenticated:
+            add_never_cache_headers(response)
+            patch_cache_control(response, no_store=True, private=True)
+        return response

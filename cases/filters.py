@@ -1,0 +1,183 @@
+"""The victim list's filters (django-filter). Every filter lives in the URL so a view can be bookmarked,
+except a search for a name: names never go in a URL, so that term is kept in the session behind an opaque token.
+"""
+
+import re
+import secrets
+from datetime import timedelta
+
+import django_filters
+from django import forms
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .forms import MemberChoiceField, organization_members
+from .models import BorderRegion, Compound, RescueRequest, Victim
+from .models.codes import CITIZENSHIP_CHOICES
+
+SEARCH_SESSION_KEY = "victim_search_terms"
+SEARCH_TOKENS_KEPT = 20
+CASE_NUMBER_PATTERN = re.compile(r"^[A-Z0-9]{1,10}-\d{4}-\d{1,6}$|^\d{4}-\d{1,6}$|^\d{1,6}$", re.IGNORECASE)
+
+RISK_RANK = Case(
+    When(risk_level=Victim.RiskLevel.CRITICAL, then=Value(0)),
+    When(risk_level=Victim.RiskLevel.HIGH, then=Value(1)),
+    When(risk_level=Victim.RiskLevel.MEDIUM, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def looks_like_case_number(term: str) -> bool:
+    return bool(CASE_NUMBER_PATTERN.match(term.strip()))
+
+
+def store_search_term(session, term: str) -> str:
+    """Keep a free-text search term in the session and return the opaque token that stands for it in URLs."""
+    terms = dict(session.get(SEARCH_SESSION_KEY, {}))
+    for token, stored in terms.items():
+        if stored == term:
+            return token
+    token = secrets.token_urlsafe(6)
+    terms[token] = term
+    while len(terms) > SEARCH_TOKENS_KEPT:
+        terms.pop(next(iter(terms)))
+    session[SEARCH_SESSION_KEY] = terms
+    return token
+
+
+def search_term_for(session, token: str | None) -> str | None:
+    if not token:
+        return None
+    return session.get(SEARCH_SESSION_KEY, {}).get(token)
+
+
+def open_requests_for_victim():
+    return RescueRequest.objects.filter(victim_id=OuterRef("pk"), status__in=RescueRequest.OPEN_STATUSES)
+
+
+class VictimFilter(django_filters.FilterSet):
+    """Filters for the victim list. Needs `request` (for the organisation, the session and the time)."""
+
+    case_number = django_filters.CharFilter(
+        label=_("Case number"), method="filter_case_number", widget=forms.TextInput(attrs={"inputmode": "text"})
+    )
+    q = django_filters.CharFilter(label=_("Name search"), method="filter_name_token", widget=forms.HiddenInput)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=Victim.Status.choices, empty_label=_("Any"))
+    open_cases = django_filters.ChoiceFilter(
+        label=_("Open or closed"),
+        choices=[("open", _("Open cases")), ("closed", _("Closed cases"))],
+        method="filter_open_cases",
+        empty_label=_("Any"),
+    )
+    risk_level = django_filters.ChoiceFilter(label=_("Risk"), choices=Victim.RiskLevel.choices, empty_label=_("Any"))
+    citizenship = django_filters.ChoiceFilter(label=_("Nationality"), choices=CITIZENSHIP_CHOICES, empty_label=_("Any"))
+    compound = django_filters.ModelChoiceFilter(
+        label=_("Compound"), queryset=Compound.objects.order_by("name"), empty_label=_("Any")
+    )
+    border_region = django_filters.ModelChoiceFilter(
+        label=_("Border region"), queryset=BorderRegion.objects.order_by("name"), empty_label=_("Any")
+    )
+    assigned_to = django_filters.ModelChoiceFilter(
+        label=_("Assigned caseworker"), queryset=None, method="filter_assigned_to", empty_label=_("Anyone")
+    )
+    unassigned = django_filters.BooleanFilter(
+        label=_("Unassigned only"), method="filter_unassigned", widget=forms.CheckboxInput
+    )
+    has_open_request = django_filters.ChoiceFilter(
+        label=_("Has an open rescue request"), choices=YES_NO, method="filter_has_open_request", empty_label=_("Any")
+    )
+    overdue = django_filters.BooleanFilter(
+        label=_("Follow-up overdue"), method="filter_overdue", widget=forms.CheckboxInput
+    )
+    no_contact_days = django_filters.NumberFilter(
+        label=_("No contact for more than (days)"),
+        method="filter_no_contact_days",
+        min_value=1,
+        max_value=3650,
+        help_text=_("Includes people never contacted."),
+    )
+    sort = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("case_number", "case_number"),
+            ("full_name", "name"),
+            ("status", "status"),
+            ("risk_rank", "risk"),
+            ("last_contact_at", "last_contact"),
+            ("updated_at", "updated"),
+            ("created_at", "created"),
+        ),
+        field_labels={
+            "case_number": _("Case number"),
+            "full_name": _("Name"),
+            "status": _("Status"),
+            "risk_rank": _("Risk"),
+            "last_contact_at": _("Last contact"),
+            "updated_at": _("Updated"),
+            "created_at": _("Reported"),
+        },
+        empty_label=_("Newest first"),
+    )
+
+    class Meta:
+        model = Victim
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        self.now = timezone.now()
+        members = self.filters["assigned_to"]
+        members.queryset = organization_members(request.organization)
+        members.field_class = MemberChoiceField
+
+    # A name search that is no longer in the session (another browser, a bookmark from last month) matches nothing
+    # rather than everything, and the page says so.
+    def filter_name_token(self, queryset, name, value):
+        term = search_term_for(self.request.session, value)
+        self.search_term = term
+        if term is None:
+            return queryset.none()
+        term = term.strip()
+        # Only the full name is searchable: the names used in the compound are encrypted at rest.
+        return queryset.filter(Q(full_name__icontains=term) | Q(case_number__iexact=term))
+
+    def filter_case_number(self, queryset, name, value):
+        """Accept a full case number, "2025-42" or just "42": the sequence is zero-padded as case numbers are."""
+        value = value.strip().upper()
+        if value.isdigit():
+            return queryset.filter(case_number__endswith=f"-{int(value):05d}")
+        short = re.match(r"^(\d{4})-(\d+)$", value)
+        if short:
+            return queryset.filter(case_number__endswith=f"-{short[1]}-{int(short[2]):05d}")
+        if re.match(r"^[A-Z0-9]{1,10}-\d{4}-\d{5,}$", value):
+            return queryset.filter(case_number=value)  # a whole case number: the unique index finds it at once
+        return queryset.filter(case_number__icontains=value)
+
+    def filter_open_cases(self, queryset, name, value):
+        if value == "open":
+            return queryset.exclude(status__in=Victim.CLOSED_STATUSES)
+        return queryset.filter(status__in=Victim.CLOSED_STATUSES)
+
+    def filter_assigned_to(self, queryset, name, value):
+        return queryset.filter(assigned_to=value)
+
+    def filter_unassigned(self, queryset, name, value):
+        # An unticked box means "don't filter", not "assigned only".
+        return queryset.filter(assigned_to__isnull=True) if value else queryset
+
+    def filter_has_open_request(self, queryset, name, value):
+        has = Exists(open_requests_for_victim())
+        return queryset.filter(has) if value == "yes" else queryset.filter(~has)
+
+    def filter_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(open_requests_for_victim().filter(next_follow_up_at__lt=self.now)))
+
+    def filter_no_contact_days(self, queryset, name, value):
+        cutoff = self.now - timedelta(days=int(value))
+        return queryset.filter(Q(last_contact_at__lt=cutoff) | Q(last_contact_at__isnull=True))

@@ -1,0 +1,1 @@
+"""The case file's pages, one module per concept (victims here; intake, lists and places beside it)."""

@@ -1,0 +1,393 @@
+"""The victim list (filters, sorting, cheap pagination), the case page and the edit form.
+
+Every page is scoped to the organisation the user works in: another organisation's case is a 404, never a 403.
+The case page's actions live in `case_actions.py`; they re-render the page through `render_case_page`.
+"""
+
+import json
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import Exists, OuterRef
+from django.http import HttpResponseBadRequest, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from accounts.decorators import is_supervisor, organization_required
+from accounts.permissions import Action, request_can
+
+from .. import audit, services
+from ..filters import RISK_RANK, VictimFilter, looks_like_case_number, search_term_for, store_search_term
+from ..forms import (
+    AssignForm,
+    LogContactForm,
+    NoteForm,
+    ReferralForm,
+    ReferralResponseForm,
+    RequestCloseForm,
+    RequestOpenForm,
+    StatusForm,
+    VictimEditForm,
+    add_service_errors,
+)
+from ..models import AgencyReferral, CaseNote, RescueRequest, StaleRecordError, Victim, VictimStatusChange
+from .timeline import build_timeline
+
+PAGE_SIZE = 50
+COUNT_CAP = 1000
+TIMELINE_NOTES = 100
+
+# --- The list ------------------------------------------------------------------------------------------------
+
+
+def _scoped_victims(request):
+    return Victim.objects.visible_to(request.user).for_organization(request.organization)
+
+
+def _planner_estimate(queryset) -> int | None:
+    """PostgreSQL's own estimate of how many rows a query returns (no scan). None on other databases."""
+    if connection.vendor != "postgresql":
+        return None
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):  # psycopg returns parsed JSON; other drivers may return text
+        plan = json.loads(plan)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+@dataclass
+class ResultCount:
+    """How many cases match, without counting 200,000 rows: exact up to the cap, else "about N"/"more than"."""
+
+    exact: int | None
+    about: int | None = None
+
+    @property
+    def capped(self) -> bool:
+        return self.exact is None
+
+
+def _count(queryset) -> ResultCount:
+    counted = queryset.order_by()[: COUNT_CAP + 1].count()
+    if counted <= COUNT_CAP:
+        return ResultCount(exact=counted)
+    estimate = _planner_estimate(queryset)
+    return ResultCount(exact=None, about=max(estimate, COUNT_CAP + 1) if estimate else None)
+
+
+def _page_number(request) -> int:
+    try:
+        return max(1, min(int(request.GET.get("page", 1)), 100_000))
+    except ValueError:
+        return 1
+
+
+def _url_with(request, **changes) -> str:
+    """The current list URL with some parameters changed (None removes one)."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    query = params.urlencode()
+    return f"{request.path}?{query}" if query else request.path
+
+
+SORTABLE_COLUMNS = [
+    ("case_number", gettext_lazy("Case")),
+    ("name", gettext_lazy("Name")),
+    ("status", gettext_lazy("Status")),
+    ("risk", gettext_lazy("Risk")),
+    ("last_contact", gettext_lazy("Last contact")),
+]
+
+
+def _column_headers(request) -> list[dict]:
+    current = request.GET.get("sort", "")
+    headers = []
+    for key, label in SORTABLE_COLUMNS:
+        ascending = current == key
+        descending = current == f"-{key}"
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                "url": _url_with(request, sort=f"-{key}" if ascending else key, page=None),
+                "aria_sort": "ascending" if ascending else "descending" if descending else None,
+            }
+        )
+    return headers
+
+
+@organization_required
+def victim_list(request):
+    """Cases of the organisation, filtered and sorted by URL parameters; a page of 50 at a time."""
+    now = timezone.now()
+    base = _scoped_victims(request).alias(risk_rank=RISK_RANK)
+    victim_filter = VictimFilter(request.GET or None, queryset=base, request=request)
+    filtered = victim_filter.qs
+    if not request.GET.get("sort"):
+        filtered = filtered.order_by("-created_at", "-pk")
+    else:
+        filtered = filtered.order_by(*filtered.query.order_by, "-pk")
+    page = _page_number(request)
+    # Two steps: find the page's ids with a narrow sorted query, then load those 50 rows with everything shown.
+    # Sorting 200,000 narrow (key, id) rows is cheap; sorting wide rows with per-row subqueries is not.
+    page_ids = list(filtered.values_list("pk", flat=True)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
+    has_next = len(page_ids) > PAGE_SIZE
+    page_ids = page_ids[:PAGE_SIZE]
+    open_requests = RescueRequest.objects.filter(victim_id=OuterRef("pk"), status__in=RescueRequest.OPEN_STATUSES)
+    loaded = (
+        Victim.objects.filter(pk__in=page_ids)
+        .select_related("compound", "border_region", "assigned_to")
+        .annotate(
+            has_open_request=Exists(open_requests),
+            is_overdue=Exists(open_requests.filter(next_follow_up_at__lt=now)),
+        )
+    )
+    by_id = {victim.pk: victim for victim in loaded}
+    rows = [by_id[pk] for pk in page_ids if pk in by_id]
+    count = _count(filtered)
+    search_token = request.GET.get("q")
+    search_term = search_term_for(request.session, search_token)
+    return render(
+        request,
+        "cases/victim_list.html",
+        {
+            "filter": victim_filter,
+            "victims": rows,
+            "count": count,
+            "page": page,
+            "first_row": (page - 1) * PAGE_SIZE + 1,
+            "last_row": (page - 1) * PAGE_SIZE + len(rows),
+            "previous_url": _url_with(request, page=page - 1 if page > 2 else None) if page > 1 else None,
+            "next_url": _url_with(request, page=page + 1) if has_next else None,
+            "headers": _column_headers(request),
+            "search_term": search_term if search_term is not None else request.GET.get("case_number", ""),
+            "search_expired": bool(search_token) and search_term is None,
+            "current_query": request.GET.urlencode(),
+            "is_filtered": any(k not in ("page", "sort") and v for k, v in request.GET.items()),
+            "filters_open": any(k not in ("page", "sort", "q", "case_number") and v for k, v in request.GET.items()),
+            "now": now,
+        },
+    )
+
+
+@organization_required
+@require_POST
+def victim_search(request):
+    """The search box posts here so a name never reaches a URL: the term is kept in the session behind a token.
+
+    A case number is not personal data, so it goes in the URL as a normal (bookmarkable) filter.
+    """
+    term = request.POST.get("search", "").strip()[:200]
+    params = QueryDict(request.POST.get("filters", ""), mutable=True)
+    for key in ("q", "case_number", "page"):
+        params.pop(key, None)
+    if term and looks_like_case_number(term):
+        params["case_number"] = term
+    elif term:
+        params["q"] = store_search_term(request.session, term)
+    query = params.urlencode()
+    return redirect(f"{reverse('cases:victim_list')}?{query}" if query else reverse("cases:victim_list"))
+
+
+# --- The case page --------------------------------------------------------------------------------------------
+
+
+def victim_or_404(request, pk: int) -> Victim:
+    return get_object_or_404(
+        _scoped_victims(request).select_related(
+            "organization", "compound", "compound__region", "border_region", "assigned_to", "consent_recorded_by"
+        ),
+        pk=pk,
+    )
+
+
+def open_requests_of(victim: Victim):
+    return RescueRequest.objects.filter(victim=victim, status__in=RescueRequest.OPEN_STATUSES).order_by(
+        "next_follow_up_at", "pk"
+    )
+
+
+def render_case_page(request, victim: Victim, *, bound: dict | None = None, open_action: str = "", status=200):
+    """The case page. `bound` replaces some of the blank action forms with submitted (invalid) ones."""
+    bound = bound or {}
+    supervisor = is_supervisor(request)
+    show_all = request.GET.get("history") == "all"
+    notes_qs = CaseNote.objects.filter(victim=victim).select_related("author").order_by("-occurred_at", "-pk")
+    if not request_can(request, Action.VIEW_RESTRICTED_NOTES):  # restricted notes: supervisors only
+        notes_qs = notes_qs.filter(is_restricted=False)
+    notes = list(notes_qs if show_all else notes_qs[: TIMELINE_NOTES + 1])
+    notes_truncated = not show_all and len(notes) > TIMELINE_NOTES
+    if notes_truncated:
+        notes = notes[:TIMELINE_NOTES]
+    audit.record_case_read(request, victim, notes=notes)  # who read which case and notes, from where
+    status_changes = list(
+        VictimStatusChange.objects.filter(victim=victim).select_related("changed_by").order_by("-changed_at")
+    )
+    requests = list(
+        RescueRequest.objects.filter(victim=victim).select_related("assigned_to", "created_by").order_by("-opened_at")
+    )
+    referrals = list(
+        AgencyReferral.objects.filter(victim=victim)
+        .select_related("agency", "sent_by", "created_by")
+        .order_by("-created_at")
+    )
+    open_requests = [r for r in requests if r.is_open]
+    for rescue in open_requests:
+        rescue.close_form = bound.get(f"close-{rescue.pk}") or RequestCloseForm(prefix=f"close-{rescue.pk}")
+        rescue.days_overdue_now = rescue.days_overdue(now=timezone.now())
+    for referral in referrals:
+        if referral.status in services.REFERRAL_RESPONSES:
+            referral.response_form = bound.get(f"response-{referral.pk}") or ReferralResponseForm(
+                referral=referral, prefix=f"response-{referral.pk}"
+            )
+    open_qs = open_requests_of(victim)
+    forms = {
+        "contact_form": bound.get("contact")
+        or LogContactForm(
+            open_requests=open_qs,
+            default_request=open_requests[0] if len(open_requests) == 1 else None,
+            has_open_requests=bool(open_requests),
+        ),
+        "note_form": bound.get("note") or NoteForm(can_restrict=supervisor),
+        "status_form": bound.get("status") or StatusForm(victim=victim),
+        "request_form": bound.get("request") or RequestOpenForm(),
+        "referral_form": bound.get("referral")
+        or ReferralForm(victim=victim, organization=request.organization, open_requests=open_qs),
+    }
+    if supervisor:
+        forms["assign_form"] = bound.get("assign") or AssignForm(
+            organization=request.organization, initial={"assignee": victim.assigned_to_id}
+        )
+    flags = [
+        label
+        for name, label in (
+            ("injured", _("Injured")),
+            ("needs_medical_care", _("Needs medical care")),
+            ("is_minor", _("Minor")),
+            ("pregnant", _("Pregnant")),
+            ("threatened", _("Threatened")),
+            ("ransom_demanded", _("Ransom demanded")),
+            ("sold_between_compounds", _("Sold between compounds")),
+        )
+        if getattr(victim, name)
+    ]
+    context = {
+        "victim": victim,
+        "reporters": list(victim.reporters.all()),
+        "timeline": build_timeline(notes=notes, status_changes=status_changes, requests=requests, referrals=referrals),
+        "notes_truncated": notes_truncated,
+        "requests": requests,
+        "open_requests": open_requests,
+        "referrals": referrals,
+        "flags": flags,
+        "open_action": open_action,
+        "can_assign": supervisor,
+        "now": timezone.now(),
+        **forms,
+    }
+    return render(request, "cases/victim_detail.html", context, status=status)
+
+
+def back_to_case(victim: Victim, anchor: str = "timeline"):
+    return redirect(f"{reverse('cases:victim_detail', args=[victim.pk])}#{anchor}")
+
+
+@organization_required
+def victim_detail(request, pk: int):
+    victim = victim_or_404(request, pk)
+    return render_case_page(request, victim)
+
+
+# --- Editing the details ------------------------------------------------------------------------------------
+
+
+def _display(form: VictimEditForm, name: str, value) -> str:
+    """A field's value as a person reads it (choice labels, dates), for the conflict comparison."""
+    if value in (None, "", [], ()):
+        return "—"
+    if hasattr(value, "pk"):
+        return str(value)
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    choices = dict(getattr(form.fields[name], "choices", []) or [])
+    if isinstance(value, list | tuple | set):
+        return ", ".join(str(choices.get(v, v)) for v in value)
+    return str(choices.get(value, value))
+
+
+def _conflicts(form: VictimEditForm, stored: Victim) -> list[dict]:
+    """Fields where what is stored now differs from what the user typed."""
+    rows = []
+    for name in form.changes():
+        typed = form.cleaned_data[name]
+        current = getattr(stored, name)
+        if isinstance(current, list | tuple):
+            same = sorted(current) == sorted(typed or [])
+        else:
+            same = current == typed or (current in (None, "") and typed in (None, ""))
+        if not same:
+            rows.append(
+                {
+                    "field": form[name],
+                    "stored": _display(form, name, current),
+                    "typed": _display(form, name, typed),
+                }
+            )
+    return rows
+
+
+@organization_required
+def victim_edit(request, pk: int):
+    """Edit the person's details. A save based on an old version is refused and the differences are shown."""
+    victim = victim_or_404(request, pk)
+    conflicts = None
+    if request.method == "POST":
+        form = VictimEditForm(request.POST, instance=victim)
+        if form.is_valid():
+            fresh = victim_or_404(request, pk)
+            try:
+                services.victim_update(
+                    victim=fresh,
+                    editor=request.user,
+                    expected_version=form.cleaned_data["version"],
+                    **form.changes(),
+                )
+            except StaleRecordError:
+                stored = victim_or_404(request, pk)
+                conflicts = _conflicts(form, stored)
+                # Keep everything typed; the form now carries the stored version, so saving again applies it.
+                data = request.POST.copy()
+                data["version"] = stored.version
+                form = VictimEditForm(data, instance=stored)
+                form.is_valid()
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved this case while you were editing it. Nothing you typed is lost: "
+                        "compare with what is stored now below, then save again to keep your version."
+                    ),
+                )
+                victim = stored
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("Details saved."))
+                return back_to_case(victim, "summary")
+    elif request.method == "GET":
+        form = VictimEditForm(instance=victim)
+        audit.record_case_read(request, victim, view="edit_page")
+    else:
+        return HttpResponseBadRequest()
+    return render(request, "cases/victim_edit.html", {"victim": victim, "form": form, "conflicts": conflicts})
