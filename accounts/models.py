@@ -46,6 +46,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("receives the weekly digest"), default=True, help_text=_("Escalations are sent regardless.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    sessions_valid_after = models.DateTimeField(
+        _("sessions valid after"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Sessions started before this moment are ended (set when sessions are ended or access removed)."),
+    )
 
     objects = UserManager()
 
@@ -133,6 +140,23 @@ class Organization(models.Model):
         blank=True,
         validators=[MinValueValidator(1)],
         help_text=_("Leave empty to escalate when a request is overdue by its cadence again."),
+    )
+    require_two_factor_for_everyone = models.BooleanField(
+        _("require two-factor sign-in for everyone"),
+        default=False,
+        help_text=_(
+            "Supervisors and organisation admins always use a second factor; tick this to ask caseworkers too."
+        ),
+    )
+    identity_retention_days = models.PositiveIntegerField(
+        _("keep identity of closed cases for (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Days after a case is closed before names, documents, contacts and notes are redacted "
+            "(de-identified statistics are kept). Leave empty to keep them."
+        ),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

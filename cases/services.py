@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, User
+from accounts.permissions import Action, require
 
 from .models import (
     Agency,
@@ -214,7 +215,12 @@ def victim_change_status(
 
 @transaction.atomic
 def victim_assign(*, victim: Victim, assignee: User | None, assigned_by: User | None) -> Victim:
-    """Give the case to a caseworker of its organisation (or to nobody). Open requests follow the case."""
+    """Give the case to a caseworker of its organisation (or to nobody). Open requests follow the case.
+
+    Only a supervisor, org admin or platform admin may assign (`assigned_by=None` is the system, e.g. a command).
+    """
+    if assigned_by is not None:
+        require(assigned_by, Action.ASSIGN, victim.organization)
     _require_member(user=assignee, organization=victim.organization)
     victim.assigned_to = assignee
     victim.save(update_fields=["assigned_to", "updated_at"])
@@ -360,6 +366,8 @@ def rescue_request_close(
         raise ValidationError(_("This rescue request is already closed."))
     if not outcome.strip():
         raise ValidationError({"outcome": _("Describe the outcome.")})
+    if now < locked.opened_at:
+        raise ValidationError(_("A request cannot be closed before it was opened."))
     locked.status = status
     locked.outcome = outcome.strip()
     locked.closed_at = now

@@ -102,3 +102,38 @@ def make_note(*, victim, author=None, body="Synthetic note", **kwargs) -> CaseNo
 
 def make_referral(*, victim, agency, created_by=None, **kwargs) -> AgencyReferral:
     return services.referral_create(victim=victim, agency=agency, created_by=created_by, **kwargs)
+
+
+# --- Two-factor sign-in (accounts/two_factor.py) ----------------------------------------------------------------
+
+
+def current_totp_code(device, *, drift: int = 0) -> str:
+    """The code `device`'s authenticator app would show now (time-machine aware), as django-otp computes it."""
+    from django_otp.oath import totp
+
+    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=drift)
+    return f"{code:0{device.digits}d}"
+
+
+def make_totp_device(user, *, confirmed: bool = True):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="Test authenticator", confirmed=confirmed)
+
+
+def totp_code_for(user) -> str:
+    """A fresh confirmed authenticator for `user` and its current code (codes are single-use: call once per sign-in)."""
+    return current_totp_code(make_totp_device(user))
+
+
+def sign_in_verified(client, user):
+    """Sign `client` in as `user` with the second factor passed, as django_otp.login records it in the session."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or make_totp_device(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

@@ -19,7 +19,7 @@ from .codes import (
     RECRUITMENT_METHOD_CHOICES,
     SEX_CHOICES,
 )
-from .fields import SecretTextField
+from .fields import BlindIndexField, SecretTextField
 from .places import BorderRegion, Compound
 
 
@@ -132,6 +132,9 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
     messaging_handles = SecretTextField(
         _("messaging handles"), help_text=_("One per line, e.g. “Telegram: @name”, “LINE: id”.")
     )
+    # Keyed digests of the passport and phone numbers, so exact duplicates can be found (cases/identifiers.py).
+    passport_index = BlindIndexField(_("passport number digest"), source="passport_number", kind="passport")
+    phone_index = BlindIndexField(_("phone number digests"), source="phone_numbers", kind="phone")
 
     # --- where ---
     compound = models.ForeignKey(
@@ -192,6 +195,15 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
         verbose_name=_("consent recorded by"),
     )
 
+    # --- retention (cases/retention.py) ---
+    redacted_at = models.DateTimeField(
+        _("identity redacted"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("When the identity and secret fields were removed under the organisation's retention setting."),
+    )
+
     class Meta:
         verbose_name = _("victim")
         verbose_name_plural = _("victims")
@@ -219,6 +231,7 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
             models.Index(fields=["assigned_to", "status"], name="victim_assigned_status"),
             models.Index(fields=["organization", "last_contact_at"], name="victim_org_last_contact"),
             models.Index(fields=["full_name"], name="victim_full_name"),
+            models.Index(fields=["organization", "passport_index"], name="victim_org_passport_index"),
         ]
 
     def __str__(self) -> str:

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Anything that differs between machines comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -19,7 +20,7 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_site.HomewardAdminConfig",  # django.contrib.admin with a site that requires two-factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -28,6 +29,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_filters",
     "django_celery_beat",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "auditlog",
     "accounts",
     "cases",
     "tracker",
@@ -41,8 +48,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.security_middleware.SessionLimitsMiddleware",  # idle/absolute expiry, ended sessions
+    "accounts.middleware.CurrentOrganizationMiddleware",
+    "cases.audit.AuditMiddleware",  # who and from where, for the audit trail (cases/audit.py)
+    "accounts.security_middleware.TwoFactorMiddleware",  # unverified 2FA users go to the code page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the friendly page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -60,6 +74,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "accounts.context_processors.current_organization",
+                "tracker.context_processors.navigation_counts",
             ],
         },
     },
@@ -81,17 +97,96 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Field encryption -----------------------------------------------------------------------------
+# Secret columns are encrypted with FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys: the first encrypts, all
+# decrypt) and duplicate lookups use HMAC digests under BLIND_INDEX_KEY. Both are separate from SECRET_KEY.
+# The defaults below are PUBLIC, DEV-ONLY keys (they spell "dev-only-…-NOT-SECRET"); production.py refuses them.
+# How to generate, store and rotate real keys: docs/operations.md.
+DEV_ONLY_FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktZmllbGQta2V5LU5PVC1TRUNSRVQtMDE="
+DEV_ONLY_BLIND_INDEX_KEY = "ZGV2LW9ubHktYmxpbmQtaWR4LU5PVC1TRUNSRVQtMDE="
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_ONLY_FIELD_ENCRYPTION_KEY])
+BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default=DEV_ONLY_BLIND_INDEX_KEY)
+
 # --- Accounts -------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-LOGIN_URL = "login"
+LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "login"
+LOGOUT_REDIRECT_URL = "accounts:login"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out sign-ins before the password is checked
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Two-factor sign-in (django-otp) --------------------------------------------------------------
+# Required for superusers, staff (admin site), supervisors and org admins, and everyone in an organisation with
+# `require_two_factor_for_everyone`; see accounts/two_factor.py.
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Homeward")
+OTP_TOTP_THROTTLE_FACTOR = 1  # after each wrong code the next try waits 1, 2, 4, ... seconds
+OTP_STATIC_THROTTLE_FACTOR = 1
+TWO_FACTOR_RECOVERY_CODES = 10
+
+# --- Login throttling (django-axes) ---------------------------------------------------------------
+# Wrong passwords count per (email, IP) and per IP. AXES_FAILURE_LIMIT wrong passwords for one email from one
+# IP pause that pair; LOGIN_FAILURE_LIMIT_PER_IP wrong passwords from one IP (any emails) pause the IP. Never per
+# email alone: an attacker could otherwise lock staff out from everywhere. Always a cool-off, never permanent.
+AXES_HANDLER = "accounts.throttling.PerAccountAndAddressHandler"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_LIMIT_PER_IP = env.int("LOGIN_FAILURE_LIMIT_PER_IP", default=20)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the pause ends on time, however often retried
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "accounts.throttling.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.throttling.normalised_username"
+AXES_ENABLE_ADMIN = False  # lockouts are cleared by the cool-off, or by `manage.py axes_reset_username`
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 100
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# The client address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies the X-Forwarded-For entry the
+# outermost trusted proxy added (entries further left can be forged by the client).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip_address"
+
+# --- Sessions -------------------------------------------------------------------------------------
+# Idle and absolute limits are enforced server-side by accounts.security_middleware.SessionLimitsMiddleware.
+SESSION_IDLE_TIMEOUT = timedelta(minutes=env.int("SESSION_IDLE_MINUTES", default=30))
+SESSION_ABSOLUTE_LIFETIME = timedelta(hours=env.int("SESSION_ABSOLUTE_HOURS", default=12))
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_LIFETIME.total_seconds())  # the stored session never outlives it
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Messages live in the session, so the session and CSRF cookies are the only cookies Homeward sets.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# --- Response headers -----------------------------------------------------------------------------
+# django-csp 4: no inline script or style anywhere (templates keep JS and CSS in static files).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -134,8 +229,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(_broker_dir / "out"),
         "processed_folder": str(_broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),
     }
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
@@ -158,14 +254,57 @@ CELERY_TASK_ROUTES = {
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Workers keep Django's LOGGING (handlers with the personal-data filter) instead of installing their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Logging --------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# Every handler carries config.logging.RedactPersonalDataFilter (no victim names, passports, phones or handles
+# in logs); Django's own loggers are re-pointed at these handlers so none keeps an unfiltered one.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_personal_data": {"()": "config.logging.RedactPersonalDataFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_personal_data"]},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "redact_personal_data"],
+            "include_html": False,
+            "reporter_class": "config.logging.NoPersonalDataExceptionReporter",
+        },
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": LOG_LEVEL, "propagate": True},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failures and lockouts only, not every successful sign-in
+    },
 }
+ADMINS = [tuple(admin.split(":", 1)) for admin in env.list("ADMINS", default=[])]  # "Name:email" pairs
+DEFAULT_EXCEPTION_REPORTER = "config.logging.NoPersonalDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.NoPersonalDataExceptionReporterFilter"
+
+# --- Follow-up engine (tracker) -------------------------------------------------------------------
+TRACKER_OUTBOX_MAX_ATTEMPTS = env.int("TRACKER_OUTBOX_MAX_ATTEMPTS", default=5)
+TRACKER_OUTBOX_BACKOFF_SECONDS = env.int("TRACKER_OUTBOX_BACKOFF_SECONDS", default=60)  # doubles per attempt
+TRACKER_OUTBOX_BACKOFF_MAX_SECONDS = env.int("TRACKER_OUTBOX_BACKOFF_MAX_SECONDS", default=3600)
+TRACKER_OUTBOX_LEASE_SECONDS = env.int("TRACKER_OUTBOX_LEASE_SECONDS", default=300)  # a dead sender's rows return
+TRACKER_DELIVERY_BATCH = env.int("TRACKER_DELIVERY_BATCH", default=200)
+TRACKER_SWEEP_LOCK_SECONDS = env.int("TRACKER_SWEEP_LOCK_SECONDS", default=900)
+TRACKER_SWEEP_EVERY_SECONDS = env.int("TRACKER_SWEEP_EVERY_SECONDS", default=300)
+TRACKER_DELIVERY_EVERY_SECONDS = env.int("TRACKER_DELIVERY_EVERY_SECONDS", default=60)
+
+# --- Audit trail (django-auditlog; cases/audit.py registers the models) -------------------------------
+# Entries live in cases.AuditEntry (per organisation, append-only). Secret fields are masked with a fixed marker:
+# never the value, a part of it or its length.
+AUDITLOG_LOGENTRY_MODEL = "cases.AuditEntry"
+AUDITLOG_MASK_CALLABLE = "cases.audit.mask_secret"
+AUDITLOG_STORE_JSON_CHANGES = True
+AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and loaddata are not user actions

@@ -2,8 +2,10 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from cases.crypto import check_key_settings
+
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, DEV_ONLY_BLIND_INDEX_KEY, DEV_ONLY_FIELD_ENCRYPTION_KEY, env
 
 
 def _required(name: str) -> str:
@@ -31,3 +33,18 @@ SESSION_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = True
 X_FRAME_OPTIONS = "DENY"
+# `__Host-` cookies are only accepted over HTTPS, for this exact host and path "/": no subdomain can set or read them.
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+SESSION_COOKIE_PATH = "/"
+CSRF_COOKIE_PATH = "/"
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+
+# --- Field encryption -----------------------------------------------------------------------------
+# Real keys from the environment (or a secret manager that sets it); never the public dev-only defaults.
+FIELD_ENCRYPTION_KEYS = [key.strip() for key in _required("FIELD_ENCRYPTION_KEYS").split(",") if key.strip()]
+BLIND_INDEX_KEY = _required("BLIND_INDEX_KEY").strip()
+if {DEV_ONLY_FIELD_ENCRYPTION_KEY, DEV_ONLY_BLIND_INDEX_KEY} & {*FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY}:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must not use the public dev-only keys.")
+check_key_settings(encryption_keys=FIELD_ENCRYPTION_KEYS, blind_index_key=BLIND_INDEX_KEY)

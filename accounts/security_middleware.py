@@ -1,0 +1,101 @@
+"""Session limits and the two-factor gate, as middleware (see config/settings/base.py MIDDLEWARE for the order).
+
+`SessionLimitsMiddleware` (after AuthenticationMiddleware and django-otp's OTPMiddleware) signs a session out when
+- it has been idle longer than `SESSION_IDLE_TIMEOUT` (default 30 minutes),
+- it started longer ago than `SESSION_ABSOLUTE_LIFETIME` (default 12 hours), whatever the activity,
+- it started before the user's `sessions_valid_after` (sessions ended by an admin, deactivation, removal), or
+- it carries no sign-in time (a session from before these limits existed).
+The request then goes on as anonymous, so a page that needs a signed-in user sends it to the sign-in page.
+
+`TwoFactorMiddleware` (after CurrentOrganizationMiddleware, whose memberships it reuses) sends a signed-in user who
+must use a second factor but has not passed it yet to the code page (or to set up an authenticator), from every
+page except signing in and out, password reset, the two-factor pages themselves and static files.
+"""
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django_otp import user_has_device
+
+from .sessions import HAS_DEVICE_KEY, LAST_SEEN_KEY, LAST_SEEN_RESOLUTION_SECONDS, LOGIN_AT_KEY
+from .two_factor import is_verified, two_factor_required
+
+
+def session_end_reason(*, session, user, now_ts: float) -> str | None:
+    """Why this signed-in session must end now ("idle", "lifetime", "ended", "unknown"), or None."""
+    started = session.get(LOGIN_AT_KEY)
+    if not isinstance(started, int | float):
+        return "unknown"
+    if now_ts - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds():
+        return "lifetime"
+    last_seen = session.get(LAST_SEEN_KEY, started)
+    if now_ts - last_seen > settings.SESSION_IDLE_TIMEOUT.total_seconds():
+        return "idle"
+    valid_after = user.sessions_valid_after
+    if valid_after is not None and started < valid_after.timestamp():
+        return "ended"
+    return None
+
+
+class SessionLimitsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated:
+            now_ts = timezone.now().timestamp()
+            reason = session_end_reason(session=request.session, user=user, now_ts=now_ts)
+            if reason is not None:
+                logout(request)  # flushes the session (its key is deleted) and makes request.user anonymous
+            elif now_ts - request.session.get(LAST_SEEN_KEY, 0) >= LAST_SEEN_RESOLUTION_SECONDS:
+                request.session[LAST_SEEN_KEY] = now_ts
+        return self.get_response(request)
+
+
+# URL names (in the accounts namespace) an unverified user may still reach.
+OPEN_URL_NAMES = frozenset(
+    {
+        "login",
+        "logout",
+        "two_factor_verify",
+        "two_factor_setup",
+        "password_reset",
+        "password_reset_done",
+        "password_reset_confirm",
+        "password_reset_complete",
+    }
+)
+
+
+def _is_open_path(path: str) -> bool:
+    static_url = "/" + settings.STATIC_URL.lstrip("/")
+    if path.startswith(static_url) or path == "/favicon.ico":
+        return True
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return True  # a 404 page shows nothing personal
+    return match.namespace == "accounts" and match.url_name in OPEN_URL_NAMES
+
+
+class TwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and not is_verified(user)
+            and not _is_open_path(request.path_info)
+            and two_factor_required(
+                user, getattr(request, "memberships", None), has_device=request.session.get(HAS_DEVICE_KEY)
+            )
+        ):
+            url_name = "accounts:two_factor_verify" if user_has_device(user) else "accounts:two_factor_setup"
+            return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

@@ -1,0 +1,171 @@
+"""The audit trail: which models are audited, what is masked, who and where, and recorded reads.
+
+Built on django-auditlog (pinned in requirements.txt). Entries are `cases.AuditEntry` rows (per organisation,
+append-only; cases/models/audit.py).
+
+- Changes: every create, update and delete of the models in `AUDITED` is recorded by auditlog's signals with the
+  changed field names. Values of secret fields (every `SecretTextField`) and of identity and free-text fields
+  that retention redacts are replaced by a fixed marker (`mask_secret`): the trail never holds a passport,
+  phone, handle, name, location or note body, nor a part or the length of one, so redaction under the retention
+  setting is not undone by the audit trail. Blind-index digests are not recorded at all.
+- Reads: `record_case_read()` is called by the case page and the edit page: one ACCESS entry for the victim,
+  listing the ids of the notes shown (restricted ones counted separately). Exports and statistics downloads
+  are recorded by the exports code in `DataAccessLog`; each such row is mirrored here as an ACCESS entry on
+  that log row (`_mirror_data_access`), so one page shows every read.
+- Who and from where: `AuditMiddleware` (auditlog's middleware) puts the signed-in user and the client address
+  on every entry written during a request. The address is the one the login throttling trusts
+  (`cases.views.exports.client_ip`: REMOTE_ADDR unless TRUSTED_PROXY_COUNT is set), never a raw
+  X-Forwarded-For a client could forge.
+"""
+
+from auditlog.middleware import AuditlogMiddleware
+from auditlog.registry import auditlog
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.signals import post_save, pre_delete, pre_save
+
+from accounts.models import Membership, Organization
+
+from .models import (
+    Agency,
+    AgencyReferral,
+    AuditEntry,
+    CaseNote,
+    DataAccessLog,
+    Reporter,
+    RescueRequest,
+    Victim,
+    VictimStatusChange,
+    secret_field_names,
+)
+from .models.audit import MASK
+from .models.exports import AppendOnlyError
+
+# Identity and free-text fields that are not encrypted but are personal or may name people (retention redacts them).
+PERSONAL_FIELDS: dict[type, tuple[str, ...]] = {
+    Victim: ("full_name", "date_of_birth", "closed_reason"),
+    Reporter: ("name", "safe_contact_times"),
+    VictimStatusChange: ("reason",),
+    RescueRequest: ("outcome",),
+    AgencyReferral: ("override_reason", "decline_reason", "response_note"),
+}
+# Never recorded: keyed digests of secrets (blind indexes) and bookkeeping that changes on every save.
+EXCLUDED_FIELDS: dict[type, tuple[str, ...]] = {
+    Victim: ("passport_index", "phone_index", "updated_at", "version"),
+    Reporter: ("updated_at",),
+    RescueRequest: ("updated_at", "version"),
+    AgencyReferral: ("updated_at",),
+}
+AUDITED: tuple[type, ...] = (
+    Victim,
+    Reporter,
+    CaseNote,
+    VictimStatusChange,
+    RescueRequest,
+    AgencyReferral,
+    Agency,
+    Membership,
+    Organization,
+)
+
+
+def mask_secret(value: str) -> str:
+    """What the trail stores for a masked field: whether it was empty, never the value, a part or its length."""
+    return "" if value in ("", "None") else MASK
+
+
+def masked_fields(model: type) -> list[str]:
+    return [*secret_field_names(model), *PERSONAL_FIELDS.get(model, ())]
+
+
+def register_models() -> None:
+    """Register the audited models with auditlog (idempotent; called from CasesConfig.ready)."""
+    for model in AUDITED:
+        if not auditlog.contains(model):
+            existing = {f.name for f in model._meta.get_fields()}
+            auditlog.register(
+                model,
+                mask_fields=masked_fields(model),
+                exclude_fields=[name for name in EXCLUDED_FIELDS.get(model, ()) if name in existing],
+            )
+    post_save.connect(_mirror_data_access, sender=DataAccessLog, dispatch_uid="audit-mirror-data-access")
+    pre_save.connect(_refuse_change, sender=AuditEntry, dispatch_uid="audit-append-only-save")
+    pre_delete.connect(_refuse_delete, sender=AuditEntry, dispatch_uid="audit-append-only-delete")
+
+
+def _refuse_change(sender, instance, raw=False, **kwargs):
+    # Also stops saves that skip AuditEntry.save() (e.g. Model.save_base called directly).
+    if instance.pk is not None and not instance._state.adding:
+        raise AppendOnlyError("Audit entries cannot be changed.")
+
+
+def _refuse_delete(sender, instance, **kwargs):
+    # Deleting an organisation, content type or user never takes its trail with it.
+    raise AppendOnlyError("Audit entries cannot be deleted.")
+
+
+# --- Who and from where ---------------------------------------------------------------------------------------
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """auditlog's middleware with the trusted client address (no forged X-Forwarded-For)."""
+
+    @staticmethod
+    def _get_remote_addr(request):
+        from .views.exports import client_ip  # the same rule as login throttling and the export log
+
+        return client_ip(request)
+
+    @staticmethod
+    def _get_remote_port(request):
+        return None
+
+
+# --- Reads ---------------------------------------------------------------------------------------------------
+
+
+def record_case_read(request, victim: Victim, *, notes=(), view: str = "case_page") -> AuditEntry:
+    """Record that the signed-in user read a victim's record (and which notes were shown), from where.
+
+    Only note ids are stored, never their text.
+    """
+    note_ids = [note.pk for note in notes]
+    restricted = sum(1 for note in notes if note.is_restricted)
+    return AuditEntry.objects.log_create(
+        victim,
+        force_log=True,
+        action=AuditEntry.Action.ACCESS,
+        changes=None,
+        actor=request.user if request.user.is_authenticated else None,
+        actor_email=getattr(request.user, "email", None),
+        remote_addr=AuditMiddleware._get_remote_addr(request),
+        additional_data={"view": view, "note_ids": note_ids, "restricted_notes_shown": restricted},
+    )
+
+
+def _mirror_data_access(sender, instance: DataAccessLog, created: bool, raw: bool = False, **kwargs) -> None:
+    """Copy an export / statistics / redaction log row into the trail (dataset, filters, row count; no data)."""
+    if not created or raw:
+        return
+    detail = instance.detail if isinstance(instance.detail, dict) else {}
+    AuditEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(DataAccessLog),
+        object_pk=str(instance.pk),
+        object_id=instance.pk,
+        object_repr=str(instance),
+        action=AuditEntry.Action.ACCESS,
+        actor=instance.user,
+        actor_email=getattr(instance.user, "email", None),
+        remote_addr=instance.ip_address,
+        timestamp=instance.created_at,
+        organization_id=instance.organization_id,
+        additional_data={
+            "view": instance.kind,
+            "dataset": detail.get("dataset", ""),
+            "format": detail.get("format", ""),
+            "filters": detail.get("filters", {}),
+            "object_count": instance.object_count,
+        },
+    )
+
+
+__all__ = ["AUDITED", "AuditMiddleware", "mask_secret", "record_case_read", "register_models"]
