@@ -1,10 +1,13 @@
 """Shared fixtures: two organisations, a user per role in each, and helpers to reach them."""
 
+import logging
 from dataclasses import dataclass
 
 import pytest
+from django.db.models.signals import post_save
 
 from accounts.models import Membership, Organization, User
+from config.logging import RedactPersonalDataFilter
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
 
@@ -53,3 +56,58 @@ def org_b(db) -> OrgUsers:
 @pytest.fixture
 def platform_admin(db) -> User:
     return User.objects.create_superuser(email="platform@example.org", password=PASSWORD, display_name="Platform Admin")
+
+
+# --- No personal data in any log output of the whole test run ------------------------------------------------------
+# Every personal value saved during the run (names, passports, phones, handles, places, reporters' contacts) is
+# remembered; every log record that reaches the root logger in this process is captured as the configured handlers
+# would print it (through the same redaction filter). At the end of the session no remembered value may appear in
+# the captured output. Celery worker subprocesses log elsewhere and are not covered here.
+
+PERSONAL_FIELDS = {
+    "Victim": (
+        "full_name",
+        "names_in_compound",
+        "passport_number",
+        "phone_numbers",
+        "messaging_handles",
+        "last_known_location",
+    ),
+    "Reporter": ("name", "contact_channels"),
+}
+_NOT_PERSONAL = {"Redacted", "[redacted]"}
+
+
+class _CapturedLogOutput(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.NOTSET)
+        self.addFilter(RedactPersonalDataFilter())
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_text:
+            text += "\n" + record.exc_text
+        self.lines.append(text)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_personal_data_in_any_log_output():
+    saved_values: set[str] = set()
+
+    def remember(sender, instance, **kwargs):
+        for name in PERSONAL_FIELDS.get(sender.__name__, ()):
+            for value in str(getattr(instance, name, "") or "").splitlines():
+                value = value.strip()
+                if len(value) >= 8 and value not in _NOT_PERSONAL:
+                    saved_values.add(value)
+
+    post_save.connect(remember, dispatch_uid="tests-remember-personal-values")
+    handler = _CapturedLogOutput()
+    logging.getLogger().handlers.insert(0, handler)  # first, so it sees each record before any handler rewrites it
+    yield
+    logging.getLogger().removeHandler(handler)
+    post_save.disconnect(dispatch_uid="tests-remember-personal-values")
+    output = "\n".join(handler.lines)
+    leaked = sorted(value for value in saved_values if value in output)
+    assert not leaked, f"{len(leaked)} personal value(s) reached the log output of the test run"
