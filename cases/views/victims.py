@@ -36,7 +36,15 @@ from ..forms import (
     VictimEditForm,
     add_service_errors,
 )
-from ..models import AgencyReferral, CaseNote, RescueRequest, StaleRecordError, Victim, VictimStatusChange
+from ..models import (
+    AgencyReferral,
+    CaseNote,
+    RescueRequest,
+    StaleRecordError,
+    Victim,
+    VictimStatusChange,
+    secret_field_names,
+)
 from .timeline import build_timeline
 
 PAGE_SIZE = 50
@@ -149,6 +157,7 @@ def victim_list(request):
     loaded = (
         Victim.objects.filter(pk__in=page_ids)
         .select_related("compound", "border_region", "assigned_to")
+        .defer(*secret_field_names(Victim))  # the list shows none of them: never decrypt (or hold) them here
         .annotate(
             has_open_request=Exists(open_requests),
             is_overdue=Exists(open_requests.filter(next_follow_up_at__lt=now)),
