@@ -125,12 +125,6 @@ def test_a_full_intake_saves_the_reporter_the_details_and_an_urgent_rescue_reque
             },
         ),
     )
-    import sys
-
-    sys.path.insert(0, "/tmp")
-    import webmore_dbg
-
-    webmore_dbg.dump(response)
     assert response.status_code == 302
     victim = Victim.objects.get()
     assert victim.compound == compound
