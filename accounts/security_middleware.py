@@ -10,7 +10,14 @@ The request then goes on as anonymous, so a page that needs a signed-in user sen
 `TwoFactorMiddleware` (after CurrentOrganizationMiddleware, whose memberships it reuses) sends a signed-in user who
 must use a second factor but has not passed it yet to the code page (or to set up an authenticator), from every
 page except signing in and out, password reset, the two-factor pages themselves and static files.
+
+`RefusedAccessLogMiddleware` writes one line to the `homeward.security` log for every 403 or 404 answered to a
+signed-in user: who, in which organisation, which page and ids, from where. A user guessing other organisations'
+case ids leaves a run of these lines (another organisation's case is a 404, never a 403). The line never holds the
+query string or an unresolved path, either of which could carry a name typed by someone.
 """
+
+import logging
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -22,6 +29,8 @@ from django_otp import user_has_device
 
 from .sessions import HAS_DEVICE_KEY, LAST_SEEN_KEY, LAST_SEEN_RESOLUTION_SECONDS, LOGIN_AT_KEY
 from .two_factor import is_verified, two_factor_required
+
+security_log = logging.getLogger("homeward.security")
 
 
 def session_end_reason(*, session, user, now_ts: float) -> str | None:
@@ -99,3 +108,35 @@ class TwoFactorMiddleware:
             url_name = "accounts:two_factor_verify" if user_has_device(user) else "accounts:two_factor_setup"
             return redirect(f"{reverse(url_name)}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
+
+
+class RefusedAccessLogMiddleware:
+    """Log 403 and 404 answers to signed-in users (module docstring). Goes after the organisation middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in (403, 404) and request.user.is_authenticated:
+            from cases.views.exports import client_ip  # the same address rule as the audit trail and throttling
+
+            match = request.resolver_match
+            if match is None:
+                try:
+                    match = resolve(request.path_info)
+                except Resolver404:
+                    match = None
+            ids = {key: value for key, value in (match.kwargs.items() if match else ()) if str(value).isdigit()}
+            organization = getattr(request, "organization", None)
+            security_log.warning(
+                "access refused: status=%s user=%s organization=%s method=%s page=%s ids=%s ip=%s",
+                response.status_code,
+                request.user.pk,
+                organization.pk if organization is not None else "-",
+                request.method,
+                match.view_name if match is not None else "(no such page)",
+                ",".join(f"{key}={value}" for key, value in sorted(ids.items())) or "-",
+                client_ip(request),
+            )
+        return response

@@ -8,20 +8,31 @@ append-only; cases/models/audit.py).
   that retention redacts are replaced by a fixed marker (`mask_secret`): the trail never holds a passport,
   phone, handle, name, location or note body, nor a part or the length of one, so redaction under the retention
   setting is not undone by the audit trail. Blind-index digests are not recorded at all.
-- Reads: `record_case_read()` is called by the case page and the edit page: one ACCESS entry for the victim,
-  listing the ids of the notes shown (restricted ones counted separately). Exports and statistics downloads
-  are recorded by the exports code in `DataAccessLog`; each such row is mirrored here as an ACCESS entry on
-  that log row (`_mirror_data_access`), so one page shows every read.
+- Reads: `record_case_read()` is called by the case page, the edit page and the admin's change page of a case: one
+  ACCESS entry for the victim, listing the ids of the notes shown (restricted ones counted separately). Pages that
+  list people by name (victim, request and referral lists, My work, Team, intake's possible duplicates, the admin's
+  lists and change pages of case rows) call `record_reads()`: one ACCESS entry per row shown, in one INSERT.
+  Exports and statistics downloads are recorded by the exports code in `DataAccessLog`; each such row is mirrored
+  here as an ACCESS entry on that log row (`_mirror_data_access`), so one page shows every read.
+- Bulk changes: code that changes rows with `QuerySet.update()` (which sends no signals) goes through
+  `audited_update()`, which locks and reads the rows first and writes the same per-row UPDATE entries.
 - Who and from where: `AuditMiddleware` (auditlog's middleware) puts the signed-in user and the client address
   on every entry written during a request. The address is the one the login throttling trusts
   (`cases.views.exports.client_ip`: REMOTE_ADDR unless TRUSTED_PROXY_COUNT is set), never a raw
   X-Forwarded-For a client could forge.
 """
 
+from copy import copy
+
+from auditlog.diff import model_instance_diff
 from auditlog.middleware import AuditlogMiddleware
 from auditlog.registry import auditlog
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.db.models.expressions import Combinable
 from django.db.models.signals import post_save, pre_delete, pre_save
+from django.utils import timezone
 
 from accounts.models import Membership, Organization
 
@@ -103,6 +114,35 @@ def _refuse_delete(sender, instance, **kwargs):
     raise AppendOnlyError("Audit entries cannot be deleted.")
 
 
+# --- Bulk changes ----------------------------------------------------------------------------------------------
+
+
+def audited_update(queryset: QuerySet, **values) -> int:
+    """`queryset.update(**values)` that leaves the same audit entries as saving each row would. Returns the count.
+
+    The rows are locked and read first (inside the caller's transaction), so the recorded "before" is what the update
+    replaced. Values that are expressions (e.g. `F("version") + 1`) are applied but not recorded: only bookkeeping
+    fields are changed that way. Call it inside `transaction.atomic()`.
+    """
+    rows = list(queryset.select_for_update().order_by("pk"))
+    if not rows:
+        return 0
+    updated = queryset.model._base_manager.filter(pk__in=[row.pk for row in rows]).update(**values)
+    if queryset.model in AUDITED:
+        recorded = [name for name, value in values.items() if not isinstance(value, Combinable)]
+        for before in rows:
+            after = copy(before)
+            for name in recorded:
+                value = values[name]
+                setattr(after, queryset.model._meta.get_field(name).attname, getattr(value, "pk", value))
+            changes = model_instance_diff(
+                before, after, fields_to_check=recorded, use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES
+            )
+            if changes:
+                AuditEntry.objects.log_create(after, action=AuditEntry.Action.UPDATE, changes=changes)
+    return updated
+
+
 # --- Who and from where ---------------------------------------------------------------------------------------
 
 
@@ -142,6 +182,40 @@ def record_case_read(request, victim: Victim, *, notes=(), view: str = "case_pag
     )
 
 
+def record_reads(request, objects, *, view: str, organization_id: int | None = None) -> int:
+    """Record that the signed-in user was shown these rows on a list page (one ACCESS entry each, one INSERT).
+
+    For lists that show a name or other personal data: who saw which person's record, when and from where, the same
+    as the case page records. `organization_id` defaults to each row's own (pass it when the rows were loaded without
+    it). Returns how many entries were written.
+    """
+    unique = list({(type(obj), obj.pk): obj for obj in objects if obj is not None and obj.pk is not None}.values())
+    if not unique:
+        return 0
+    actor = request.user if request.user.is_authenticated else None
+    remote_addr = AuditMiddleware._get_remote_addr(request)
+    now = timezone.now()
+    AuditEntry.objects.bulk_create(
+        [
+            AuditEntry(
+                content_type=ContentType.objects.get_for_model(obj),
+                object_pk=str(obj.pk),
+                object_id=obj.pk,
+                object_repr=str(obj)[:200],
+                action=AuditEntry.Action.ACCESS,
+                actor=actor,
+                actor_email=getattr(actor, "email", None),
+                remote_addr=remote_addr,
+                timestamp=now,
+                organization_id=organization_id if organization_id is not None else obj.organization_id,
+                additional_data={"view": view},
+            )
+            for obj in unique
+        ]
+    )
+    return len(unique)
+
+
 def _mirror_data_access(sender, instance: DataAccessLog, created: bool, raw: bool = False, **kwargs) -> None:
     """Copy an export / statistics / redaction log row into the trail (dataset, filters, row count; no data)."""
     if not created or raw:
@@ -168,4 +242,12 @@ def _mirror_data_access(sender, instance: DataAccessLog, created: bool, raw: boo
     )
 
 
-__all__ = ["AUDITED", "AuditMiddleware", "mask_secret", "record_case_read", "register_models"]
+__all__ = [
+    "AUDITED",
+    "AuditMiddleware",
+    "audited_update",
+    "mask_secret",
+    "record_case_read",
+    "record_reads",
+    "register_models",
+]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organization
 
+from .audit import audited_update
 from .exports import age_at_registration
 from .models import (
     AgencyReferral,
@@ -68,7 +69,7 @@ def _first_of_month(value: date | None) -> date | None:
 def _redact_if_written(model, *, filters: Q, fields: tuple[str, ...], extra: dict | None = None) -> None:
     """Replace each non-empty free-text field by the redaction marker (fields with a "must not be empty" rule)."""
     for name in fields:
-        model.objects.filter(filters & ~Q(**{name: ""})).update(**{name: REDACTED_TEXT, **(extra or {})})
+        audited_update(model.objects.filter(filters & ~Q(**{name: ""})), **{name: REDACTED_TEXT, **(extra or {})})
 
 
 @transaction.atomic
@@ -96,15 +97,18 @@ def victim_redact_identity(*, victim: Victim, now: datetime) -> bool:
     locked.save()  # a full save: the blind indexes of the emptied passport and phones are recomputed too
 
     of_victim = Q(victim_id=locked.pk)
-    Reporter.objects.filter(of_victim).update(
+    audited_update(
+        Reporter.objects.filter(of_victim),
         name=REDACTED_NAME,
         safe_contact_times="",
         **dict.fromkeys(secret_field_names(Reporter), ""),
         updated_at=now,
     )
-    CaseNote.objects.filter(of_victim).update(body=REDACTED_TEXT)
-    AgencyReferral.objects.filter(of_victim).update(
-        **{name: "" for name in secret_field_names(AgencyReferral)}, updated_at=now
+    audited_update(CaseNote.objects.filter(of_victim), body=REDACTED_TEXT)
+    audited_update(
+        AgencyReferral.objects.filter(of_victim),
+        **{name: "" for name in secret_field_names(AgencyReferral)},
+        updated_at=now,
     )
     _redact_if_written(AgencyReferral, filters=of_victim, fields=("override_reason", "decline_reason", "response_note"))
     # Rescue requests are version-checked: bump the version so a form opened before the redaction cannot undo it.

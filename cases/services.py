@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization, User
 from accounts.permissions import Action, require
 
+from .audit import audited_update
 from .models import (
     Agency,
     AgencyReferral,
@@ -224,8 +225,10 @@ def victim_assign(*, victim: Victim, assignee: User | None, assigned_by: User | 
     _require_member(user=assignee, organization=victim.organization)
     victim.assigned_to = assignee
     victim.save(update_fields=["assigned_to", "updated_at"])
-    RescueRequest.objects.filter(victim=victim, status__in=RescueRequest.OPEN_STATUSES).update(
-        assigned_to=assignee, version=F("version") + 1
+    audited_update(
+        RescueRequest.objects.filter(victim=victim, status__in=RescueRequest.OPEN_STATUSES),
+        assigned_to=assignee,
+        version=F("version") + 1,
     )
     return victim
 
@@ -258,7 +261,8 @@ def case_note_add(
     if kind == CaseNote.Kind.CONTACT_PERSON and (
         victim.last_contact_at is None or victim.last_contact_at < occurred_at
     ):
-        Victim.objects.filter(pk=victim.pk).update(last_contact_at=occurred_at, updated_at=timezone.now())
+        # Not a save(): logging contact must not make someone's open edit form stale. Still audited.
+        audited_update(Victim.objects.filter(pk=victim.pk), last_contact_at=occurred_at, updated_at=timezone.now())
         victim.last_contact_at = occurred_at
     return note
 
@@ -381,7 +385,11 @@ def rescue_request_close(
 # --- Referrals ------------------------------------------------------------------------------------
 
 
-def _check_referral_consent(*, victim: Victim, shares_identity: bool, consent_basis: str, override_reason: str) -> None:
+def check_referral_consent(*, victim: Victim, shares_identity: bool, consent_basis: str, override_reason: str) -> None:
+    """Refuse sharing a person's identity with an agency without their consent or a recorded override reason.
+
+    Used by the services and by the admin's forms (so the admin refuses the same referrals the services do).
+    """
     if not shares_identity:
         return
     B = AgencyReferral.ConsentBasis
@@ -417,7 +425,7 @@ def referral_create(
         raise ValidationError({"agency": _("Choose an agency from the list.")})
     if rescue_request is not None and rescue_request.victim_id != victim.pk:
         raise ValidationError({"rescue_request": _("That rescue request belongs to another case.")})
-    _check_referral_consent(
+    check_referral_consent(
         victim=victim, shares_identity=shares_identity, consent_basis=consent_basis, override_reason=override_reason
     )
     referral = AgencyReferral(
@@ -445,7 +453,7 @@ def referral_send(
     locked = AgencyReferral.objects.select_for_update().select_related("victim").get(pk=referral.pk)
     if locked.status != F_.DRAFT:
         raise ValidationError(_("This referral was already sent."))
-    _check_referral_consent(
+    check_referral_consent(
         victim=locked.victim,
         shares_identity=locked.shares_identity,
         consent_basis=locked.consent_basis,

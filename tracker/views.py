@@ -3,8 +3,10 @@
 from django.db.models import Case, IntegerField, Value, When
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from accounts.decorators import organization_required, supervisor_required
+from cases.audit import record_reads
 from cases.models import RescueRequest, Victim
 
 from .dashboard import my_work as my_work_for
@@ -49,6 +51,7 @@ def _with_days_overdue(requests, *, now):
     return requests
 
 
+@require_GET
 @organization_required
 def my_work(request):
     """Overdue follow-ups first, then due today, open requests by priority, referrals awaiting, recent cases."""
@@ -74,6 +77,8 @@ def my_work(request):
         .only(*VICTIM_COLUMNS)
         .order_by("-updated_at", "-pk")[:RECENT_LIMIT]
     )
+    shown = [row.victim for row in (*work.overdue, *work.due_today, *open_requests, *work.awaiting_response)]
+    record_reads(request, [*shown, *recent_cases], view="my_work", organization_id=organization.pk)
     return render(
         request,
         "tracker/my_work.html",
@@ -91,6 +96,7 @@ def my_work(request):
     )
 
 
+@require_GET
 @supervisor_required
 def team(request):
     """Per-caseworker load and overdue counts, and the cases and requests nobody is assigned to."""
@@ -113,6 +119,8 @@ def team(request):
         .annotate(priority_rank=PRIORITY_ORDER)
         .order_by("next_follow_up_at", "priority_rank", "pk")[:LIST_LIMIT]
     )
+    shown = [*unassigned_cases, *(row.victim for row in unassigned_requests)]
+    record_reads(request, shown, view="team", organization_id=organization.pk)
     return render(
         request,
         "tracker/team.html",

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.admin import OrgAdminAccessMixin, admin_organization_ids, is_org_admin, users_of_organizations
 from accounts.models import Membership, Organization, User
 
-from ..models import Agency, RescueRequest, StaleRecordError, Victim, secret_field_names
+from ..audit import record_case_read, record_reads
+from ..models import Agency, CaseNote, RescueRequest, StaleRecordError, Victim, secret_field_names
 
 # Foreign keys to people: their choices are the members of the admin's organisations.
 USER_FIELDS = {"assigned_to", "author", "changed_by", "created_by", "sent_by", "consent_recorded_by"}
@@ -72,10 +73,37 @@ class CaseAdmin(OrgAdminAccessMixin, ScopedChoicesMixin, admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
+            response = super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+        self._record_change_page_read(request, response)
+        return response
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", None) and response.context_data.get("cl")
+        if changelist is not None:  # the rows shown (names, contacts of reporters): a recorded read of each
+            record_reads(request, changelist.result_list, view="admin_list")
+        return response
+
+    def _record_change_page_read(self, request, response) -> None:
+        """An existing row's page shown (not a redirect after saving): recorded like the case page."""
+        context = getattr(response, "context_data", None) or {}
+        shown = context.get("original")
+        if shown is None or getattr(response, "status_code", 200) != 200:
+            return
+        if isinstance(shown, Victim):
+            notes = [
+                form.instance
+                for inline in context.get("inline_admin_formsets", ())
+                if inline.formset.model is CaseNote
+                for form in inline.formset.forms
+                if form.instance.pk is not None
+            ]
+            record_case_read(request, shown, notes=notes, view="admin_change")
+        else:
+            record_reads(request, [shown], view="admin_change")
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -27,7 +27,7 @@ class ReferralAdminForm(forms.ModelForm):
         if rescue_request is not None and rescue_request.victim_id != victim.pk:
             self.add_error("rescue_request", gettext("That rescue request belongs to another case."))
         if "shares_identity" in self.fields and not self.errors:
-            services._check_referral_consent(
+            services.check_referral_consent(
                 victim=victim,
                 shares_identity=cleaned.get("shares_identity", False),
                 consent_basis=cleaned.get("consent_basis", ""),

@@ -156,7 +156,7 @@ class ReferralAddForm(forms.ModelForm):
         cleaned = super().clean()
         victim = getattr(self, "parent_victim", None)
         if victim is not None and not self.errors:
-            services._check_referral_consent(
+            services.check_referral_consent(
                 victim=victim,
                 shares_identity=cleaned.get("shares_identity", False),
                 consent_basis=cleaned.get("consent_basis", ""),

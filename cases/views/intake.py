@@ -8,6 +8,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import organization_required
 
+from .. import audit
 from ..duplicates import find_possible_duplicates
 from ..intake import IntakeForms, save_intake_or_report
 
@@ -57,6 +58,13 @@ def intake(request):
                 duplicates = None  # the save was refused: show the errors, not the duplicates again
     else:
         forms_ = IntakeForms.build(organization=organization, user=request.user)
+    if duplicates and duplicates.matches:  # the page names each possible match: a recorded read of their case
+        audit.record_reads(
+            request,
+            [match.victim for match in duplicates.matches],
+            view="intake_duplicates",
+            organization_id=organization.pk,
+        )
     return render(
         request,
         "cases/intake.html",

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import organization_required
 
+from .. import audit
 from ..request_filters import ReferralFilter, RescueRequestFilter, referrals_for, rescue_requests_for
 
 PAGE_SIZE = 50
@@ -31,9 +32,13 @@ def _sort_columns(filterset, columns: list[tuple[str, str]]) -> list[dict]:
     return headers
 
 
-def _list_page(request, *, filterset, template: str, columns: list[tuple[str, str]]):
+def _list_page(request, *, filterset, template: str, columns: list[tuple[str, str]], view: str):
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    # Each row names the person: a recorded read of their case.
+    audit.record_reads(
+        request, [row.victim for row in page.object_list], view=view, organization_id=request.organization.pk
+    )
     return render(
         request,
         template,
@@ -67,7 +72,9 @@ def request_list(request):
         ("updated", _("Last update")),
         ("opened", _("Opened")),
     ]
-    return _list_page(request, filterset=filterset, template="cases/requests_list.html", columns=columns)
+    return _list_page(
+        request, filterset=filterset, template="cases/requests_list.html", columns=columns, view="request_list"
+    )
 
 
 @require_GET
@@ -89,4 +96,6 @@ def referral_list(request):
         ("sent", _("Sent")),
         ("due", _("Response due")),
     ]
-    return _list_page(request, filterset=filterset, template="cases/referrals_list.html", columns=columns)
+    return _list_page(
+        request, filterset=filterset, template="cases/referrals_list.html", columns=columns, view="referral_list"
+    )

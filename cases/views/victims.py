@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import is_supervisor, organization_required
 from accounts.permissions import Action, request_can
@@ -136,6 +136,7 @@ def _column_headers(request) -> list[dict]:
     return headers
 
 
+@require_GET
 @organization_required
 def victim_list(request):
     """Cases of the organisation, filtered and sorted by URL parameters; a page of 50 at a time."""
@@ -166,6 +167,7 @@ def victim_list(request):
     by_id = {victim.pk: victim for victim in loaded}
     rows = [by_id[pk] for pk in page_ids if pk in by_id]
     count = _count(filtered)
+    audit.record_reads(request, rows, view="victim_list", organization_id=request.organization.pk)
     search_token = request.GET.get("q")
     search_term = search_term_for(request.session, search_token)
     return render(
@@ -313,6 +315,7 @@ def back_to_case(victim: Victim, anchor: str = "timeline"):
     return redirect(f"{reverse('cases:victim_detail', args=[victim.pk])}#{anchor}")
 
 
+@require_GET
 @organization_required
 def victim_detail(request, pk: int):
     victim = victim_or_404(request, pk)

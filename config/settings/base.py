@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "accounts.security_middleware.SessionLimitsMiddleware",  # idle/absolute expiry, ended sessions
     "accounts.middleware.CurrentOrganizationMiddleware",
     "cases.audit.AuditMiddleware",  # who and from where, for the audit trail (cases/audit.py)
+    "accounts.security_middleware.RefusedAccessLogMiddleware",  # 403/404 to signed-in users -> homeward.security
     "accounts.security_middleware.TwoFactorMiddleware",  # unverified 2FA users go to the code page
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

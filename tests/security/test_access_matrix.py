@@ -46,10 +46,10 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     # The audit trail: org admins only, their own organisation's entries (B's supervisor is not an org admin).
     "accounts:audit": ((302, 403, 403, 200, 403), (405, 405, 405, 405, 405)),
     # --- My work and the team ---------------------------------------------------------------------------------
-    "tracker:my_work": ((302, 200, 200, 200, 200), (302, 200, 200, 200, 200)),
-    "tracker:team": ((302, 403, 200, 200, 200), (302, 403, 200, 200, 200)),
+    "tracker:my_work": ((302, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
+    "tracker:team": ((302, 403, 200, 200, 200), (405, 405, 405, 405, 405)),
     # --- Lists (each organisation sees its own rows) ------------------------------------------------------------
-    "cases:victim_list": ((302, 200, 200, 200, 200), (302, 200, 200, 200, 200)),
+    "cases:victim_list": ((302, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
     "cases:victim_search": ((302, 405, 405, 405, 405), (302, 302, 302, 302, 302)),
     "cases:intake": ((302, 200, 200, 200, 200), (302, 200, 200, 200, 200)),
     "cases:requests": ((302, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
@@ -70,7 +70,7 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "cases:export_referrals": ((302, 403, 200, 200, 200), (405, 405, 405, 405, 405)),
     "cases:export_statistics": ((302, 403, 403, 200, 403), (405, 405, 405, 405, 405)),
     # --- One case of organisation A: its organisation works on it, organisation B gets 404 --------------------
-    "cases:victim_detail": ((302, 200, 200, 200, 404), (302, 200, 200, 200, 404)),
+    "cases:victim_detail": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
     "cases:victim_edit": ((302, 200, 200, 200, 404), (302, 200, 200, 200, 404)),
     "cases:victim_log_contact": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
     "cases:victim_add_note": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),

@@ -79,7 +79,8 @@ def test_another_organisations_ids_in_every_case_url_are_404_and_change_nothing(
     for url in urls:
         assert client.get(url).status_code in (404, 405), url
         response = client.post(url, ATTACK_POST)
-        assert response.status_code == 404, f"POST {url}: {response.status_code}"
+        # 405 only from pages that just show: they refuse every POST before looking anything up, whatever the id.
+        assert response.status_code in (404, 405), f"POST {url}: {response.status_code}"
         assert world.victim_a.case_number.encode() not in response.content
     assert snapshot(world) == before
 

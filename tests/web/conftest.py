@@ -118,10 +118,13 @@ def bulk_cases(*, organization, count: int, assigned_to=None, due_at=None, start
 
 
 def count_queries(client, url: str) -> int:
+    """Queries one page view runs. The audit trail's write of the rows shown counts as one: PostgreSQL sends it as
+    one INSERT, SQLite in batches of ~70 rows (a list shows at most a few hundred, however many cases exist)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url
-    return len(captured.captured_queries)
+    audit_writes = [q for q in captured.captured_queries if q["sql"].startswith('INSERT INTO "cases_auditentry"')]
+    return len(captured.captured_queries) - len(audit_writes) + (1 if audit_writes else 0)
