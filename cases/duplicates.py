@@ -28,10 +28,15 @@ NAME_SEPARATORS = re.compile(r"[\n\r,;]+")
 
 
 def _years_before(day: date, years: int) -> date:
+    year = day.year - years
+    if year < date.min.year:  # an absurd age: every date is after it
+        return date.min
+    if year > date.max.year:
+        return date.max
     try:
-        return day.replace(year=day.year - years)
+        return day.replace(year=year)
     except ValueError:  # 29 February in a year that has none
-        return day.replace(year=day.year - years, day=28)
+        return day.replace(year=year, day=28)
 
 
 def age_on(*, date_of_birth: date | None, estimated_age: int | None, today: date) -> int | None:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from .forms import MemberChoiceField, organization_members
 from .models import BorderRegion, Compound, RescueRequest, Victim
 from .models.codes import CITIZENSHIP_CHOICES
+from .parsing import plain_number
 
 SEARCH_SESSION_KEY = "victim_search_terms"
 SEARCH_TOKENS_KEPT = 20
@@ -148,9 +149,9 @@ class VictimFilter(django_filters.FilterSet):
     def filter_case_number(self, queryset, name, value):
         """Accept a full case number, "2025-42" or just "42": the sequence is zero-padded as case numbers are."""
         value = value.strip().upper()
-        if value.isdigit():
-            return queryset.filter(case_number__endswith=f"-{int(value):05d}")
-        short = re.match(r"^(\d{4})-(\d+)$", value)
+        if (sequence := plain_number(value)) is not None:
+            return queryset.filter(case_number__endswith=f"-{sequence:05d}")
+        short = re.match(r"^([0-9]{4})-([0-9]{1,18})$", value)
         if short:
             return queryset.filter(case_number__endswith=f"-{short[1]}-{int(short[2]):05d}")
         if re.match(r"^[A-Z0-9]{1,10}-\d{4}-\d{5,}$", value):

@@ -18,6 +18,7 @@ from accounts.models import Organization, User
 from . import services
 from .duplicates import age_on
 from .models import BorderRegion, Compound, Reporter, RescueRequest, Victim
+from .parsing import plain_number
 
 
 class DateInput(forms.DateInput):
@@ -270,7 +271,7 @@ class DuplicateDecisionForm(forms.Form):
 
     def shown_ids(self) -> set[int]:
         raw = self.cleaned_data.get("shown_duplicates", "") if hasattr(self, "cleaned_data") else ""
-        return {int(part) for part in raw.split(",") if part.strip().isdigit()}
+        return {number for part in raw.split(",") if (number := plain_number(part)) is not None}
 
 
 @dataclass

@@ -244,6 +244,8 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
         today = timezone.localdate()
         if self.date_of_birth and self.date_of_birth > today:
             errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
+        elif self.date_of_birth and today.year - self.date_of_birth.year > 120:
+            errors.setdefault("date_of_birth", []).append(_("Check the year: that makes the person older than 120."))
         for name in ("recruited_on", "arrived_on", "released_on"):
             value = getattr(self, name)
             if value and value > today:

@@ -21,6 +21,7 @@ from accounts.models import Organization
 
 from ..models import Agency, BorderRegion, Compound, Crossing, Victim
 from ..models.codes import COUNTRY_NAMES
+from ..parsing import plain_number
 
 PAGE_SIZE = 100
 MAP_WIDTH, MAP_HEIGHT, MAP_PADDING = 640, 400, 36
@@ -274,8 +275,8 @@ def compound_list(request):
         compounds = compounds.filter(Q(name__icontains=query) | Q(aliases__icontains=query))
     if region_id == "none":
         compounds = compounds.filter(region__isnull=True)
-    elif region_id.isdigit():
-        compounds = compounds.filter(region_id=int(region_id))
+    elif (region_pk := plain_number(region_id)) is not None:
+        compounds = compounds.filter(region_id=region_pk)
     if status in Compound.Status.values:
         compounds = compounds.filter(status=status)
     page = Paginator(compounds, PAGE_SIZE).get_page(request.GET.get("page"))
