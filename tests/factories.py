@@ -104,6 +104,20 @@ def make_referral(*, victim, agency, created_by=None, **kwargs) -> AgencyReferra
     return services.referral_create(victim=victim, agency=agency, created_by=created_by, **kwargs)
 
 
+# The smallest complete intake a caseworker's browser posts to /cases/new/ (a rescue request opened too).
+INTAKE_POST = {
+    "full_name": "Synthetic Intake Person",
+    "citizenship": "VN",
+    "sex": "Masculine",
+    "risk_level": "high",
+    "consent": "none",
+    "passport_held_by_traffickers": "unknown",
+    "reporter-safe_to_contact": "unknown",
+    "request-open_request": "on",
+    "request-priority": "high",
+}
+
+
 # --- Two-factor sign-in (accounts/two_factor.py) ----------------------------------------------------------------
 
 

@@ -14,7 +14,15 @@ from django.utils import timezone
 from cases import retention, services
 from cases.audit import MASK
 from cases.models import AuditEntry, CaseNote, Reporter, RescueRequest, Victim
-from tests.factories import AgencyFactory, make_note, make_referral, make_request, make_victim, sign_in_verified
+from tests.factories import (
+    INTAKE_POST,
+    AgencyFactory,
+    make_note,
+    make_referral,
+    make_request,
+    make_victim,
+    sign_in_verified,
+)
 
 from .test_audit import entries_for, everything_stored_in_the_trail
 
@@ -173,17 +181,7 @@ def test_the_possible_duplicates_shown_at_intake_are_recorded_reads(client_for, 
     client = client_for(org_a.caseworker, org_a.organization)
     response = client.post(
         reverse("cases:intake"),
-        {
-            "full_name": "Synthetic Alder Quince",
-            "passport_number": "Q 771 2345",
-            "citizenship": "VN",
-            "sex": "Masculine",
-            "risk_level": "high",
-            "consent": "none",
-            "passport_held_by_traffickers": "unknown",
-            "reporter-safe_to_contact": "unknown",
-            "request-priority": "normal",
-        },
+        {**INTAKE_POST, "full_name": "Synthetic Alder Quince", "passport_number": "Q 771 2345"},
     )
     assert response.status_code == 200 and 'data-testid="duplicates"' in response.content.decode()
     assert reads_recorded(view="intake_duplicates", actor=org_a.caseworker) == {people[0].pk}

@@ -36,6 +36,7 @@ from cases.forms import ReferralForm, VictimEditForm
 from cases.intake import IntakeForms, save_intake_or_report
 from cases.models import AgencyReferral, Reporter, RescueRequest, Victim
 from cases.views.intake import _duplicates_for
+from tests.factories import INTAKE_POST
 
 _QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 
@@ -249,17 +250,7 @@ def changed(before: dict, after: dict) -> dict:
 
 # --- The intake's valid starting points -------------------------------------------------------------------------
 
-INTAKE_BASE = {
-    "full_name": "Synthetic Fuzz Person",
-    "citizenship": "VN",
-    "sex": "Masculine",
-    "risk_level": "high",
-    "consent": "none",
-    "passport_held_by_traffickers": "unknown",
-    "reporter-safe_to_contact": "unknown",
-    "request-open_request": "on",
-    "request-priority": "high",
-}
+INTAKE_BASE = {**INTAKE_POST, "full_name": "Synthetic Fuzz Person"}
 
 
 def intake_bases(duplicate_ids: list[int]) -> st.SearchStrategy:

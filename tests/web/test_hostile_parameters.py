@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cases.models import Victim
 from cases.parsing import plain_number
-from tests.factories import make_victim
+from tests.factories import INTAKE_POST, make_victim
 
 ODD_NUMBERS = ["²", "①", "٣", "9" * 5000, "-1", "1e3", " 7 ", ""]
 
@@ -53,16 +53,7 @@ def test_the_compound_list_answers_any_region_filter(client_for, org_a, value):
     assert response.status_code == 200
 
 
-INTAKE = {
-    "full_name": "Synthetic Intake Person",
-    "citizenship": "VN",
-    "sex": "Masculine",
-    "risk_level": "high",
-    "consent": "none",
-    "passport_held_by_traffickers": "unknown",
-    "reporter-safe_to_contact": "unknown",
-    "request-priority": "normal",
-}
+INTAKE = {**INTAKE_POST, "request-priority": "normal"}
 
 
 @pytest.mark.parametrize("born", ["0001-01-01", "0003-06-30", "1850-02-28"])
