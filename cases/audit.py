@@ -122,8 +122,14 @@ def audited_update(queryset: QuerySet, **values) -> int:
 
     The rows are locked and read first (inside the caller's transaction), so the recorded "before" is what the update
     replaced. Values that are expressions (e.g. `F("version") + 1`) are applied but not recorded: only bookkeeping
-    fields are changed that way. Call it inside `transaction.atomic()`.
+    fields are changed that way. Call it inside `transaction.atomic()`. Fields with a blind index (passport, phones)
+    are refused: only `save()` keeps their index true.
     """
+    indexed = {
+        field.source for field in queryset.model._meta.concrete_fields if getattr(field, "blind_index", False)
+    } & set(values)
+    if indexed:  # an update() would leave the blind index describing the old value: duplicates would be missed
+        raise ValueError(f"Change {sorted(indexed)} with save(), which recomputes their blind index.")
     rows = list(queryset.select_for_update().order_by("pk"))
     if not rows:
         return 0

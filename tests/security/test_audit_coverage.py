@@ -274,3 +274,14 @@ def test_a_refused_page_for_a_role_is_logged_and_an_allowed_one_is_not(client_fo
         assert client.get(reverse("tracker:team")).status_code == 403  # supervisors only
     lines = [record.getMessage() for record in caplog.records if record.name == "homeward.security"]
     assert len(lines) == 1 and "status=403" in lines[0] and "page=tracker:team" in lines[0]
+
+
+def test_a_bulk_update_of_a_field_with_a_blind_index_is_refused(org_a):
+    from django.db import transaction
+
+    from cases.audit import audited_update
+
+    victim = make_victim(organization=org_a.organization, created_by=org_a.caseworker, passport_number="Q1112223")
+    with pytest.raises(ValueError, match="blind index"), transaction.atomic():
+        audited_update(Victim.objects.filter(pk=victim.pk), passport_number="Q9998887")
+    assert Victim.objects.get(pk=victim.pk).passport_number == "Q1112223"
