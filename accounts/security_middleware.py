@@ -119,6 +119,7 @@ class RefusedAccessLogMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.status_code in (403, 404) and request.user.is_authenticated:
+            from cases.parsing import plain_number
             from cases.views.exports import client_ip  # the same address rule as the audit trail and throttling
 
             match = request.resolver_match
@@ -127,7 +128,11 @@ class RefusedAccessLogMiddleware:
                     match = resolve(request.path_info)
                 except Resolver404:
                     match = None
-            ids = {key: value for key, value in (match.kwargs.items() if match else ()) if str(value).isdigit()}
+            ids = {
+                key: number
+                for key, value in (match.kwargs.items() if match else ())
+                if (number := plain_number(str(value))) is not None
+            }
             organization = getattr(request, "organization", None)
             security_log.warning(
                 "access refused: status=%s user=%s organization=%s method=%s page=%s ids=%s ip=%s",
