@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_actions import end_sessions, reset_two_factor
 from .models import Membership, Organization, User
+from .permissions import Action, roles_allowed
+from .scoping import PLATFORM
 
 # --- Access rules shared by every admin page --------------------------------------------------------
 
@@ -22,13 +24,22 @@ def admin_organization_ids(user) -> list[int]:
     if not hasattr(user, "_admin_organization_ids"):
         if user.is_authenticated and user.is_active and user.is_staff:
             user._admin_organization_ids = list(
-                Membership.objects.filter(user=user, is_active=True, role=Membership.Role.ORG_ADMIN)
+                Membership.objects.filter(user=user, role__in=roles_allowed(Action.ADMINISTER))
+                .active()
                 .order_by("organization_id")
                 .values_list("organization_id", flat=True)
             )
         else:
             user._admin_organization_ids = []
     return user._admin_organization_ids
+
+
+def admin_viewer(user):
+    """The viewer `visible_to()` is asked with in the admin: PLATFORM for a superuser, else the org-admin memberships'
+    organisations (accounts/scoping.py)."""
+    if user.is_superuser:
+        return PLATFORM
+    return [Membership(organization_id=org_id, is_active=True) for org_id in admin_organization_ids(user)]
 
 
 def is_org_admin(user) -> bool:
@@ -47,6 +58,8 @@ class OrgAdminAccessMixin:
     org_admin_can_delete = False
 
     def scope_queryset(self, request, queryset):
+        if hasattr(queryset, "visible_to"):
+            return queryset.visible_to(admin_viewer(request.user))  # the one scoping rule (accounts/scoping.py)
         return queryset.filter(organization_id__in=admin_organization_ids(request.user))
 
     def row_organization_ids(self, obj) -> set[int | None]:
@@ -112,10 +125,57 @@ class ScopedRelatedListFilter(admin.RelatedFieldListFilter):
 
 def users_of_organizations(organization_ids) -> QuerySet[User]:
     """Active users with an active membership in any of the organisations (choices for 'assigned to')."""
-    return User.objects.filter(
-        is_active=True,
-        pk__in=Membership.objects.filter(organization_id__in=organization_ids, is_active=True).values("user_id"),
-    )
+    return User.objects.members_of(organization_ids)
+
+
+# Foreign keys to people: their choices are the members of the admin's organisations.
+USER_FIELDS = {"assigned_to", "author", "changed_by", "created_by", "sent_by", "consent_recorded_by", "screened_by"}
+
+
+def scoped_choices(db_field, request):
+    """The queryset an org admin may pick from for a foreign key, or None to keep Django's default.
+
+    Organisations: those the admin administers. People: their members. Any model with `visible_to()`: what the
+    one scoping rule gives the admin.
+    """
+    user = request.user
+    model = db_field.remote_field.model
+    org_ids = None if user.is_superuser else admin_organization_ids(user)
+    if model is Organization:
+        return Organization.objects.all() if org_ids is None else Organization.objects.filter(pk__in=org_ids)
+    if model is User and db_field.name in USER_FIELDS:
+        return users_of_organizations(Organization.objects.values("pk") if org_ids is None else org_ids)
+    if org_ids is None:
+        return None
+    queryset = model._default_manager.all()
+    return queryset.visible_to(admin_viewer(user)) if hasattr(queryset, "visible_to") else None
+
+
+class ScopedChoicesMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        queryset = scoped_choices(db_field, request)
+        if queryset is not None and "queryset" not in kwargs:
+            kwargs["queryset"] = queryset
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReferenceDataAdmin(admin.ModelAdmin):
+    """Shared reference data: every admin may look, only platform admins (superusers) may change it."""
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser or is_org_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser or is_org_admin(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 def membership_field_kwargs(db_field, request, kwargs: dict) -> dict:

@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from config.logging import watch_personal_fields
+        from core.logging import watch_personal_fields
 
         from . import sessions  # noqa: F401  (signal receivers: session start, ending sessions on removal)
 

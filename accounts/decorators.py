@@ -1,4 +1,4 @@
-"""Access rules for pages: signed in, working in an organisation, and (for some pages) a supervisor."""
+"""Access rules for pages: signed in, working in an organisation, and allowed by the permission table."""
 
 from functools import wraps
 from urllib.parse import urlencode
@@ -7,6 +7,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+
+from .permissions import request_can
 
 
 def _picker_redirect(request):
@@ -27,33 +29,17 @@ def organization_required(view_func):
     return wrapper
 
 
-def supervisor_required(view_func):
-    """Like `organization_required`, and the user is a supervisor or organisation admin there (else 403)."""
+def permission_required(action: str):
+    """Like `organization_required`, and the permission table lets the user do `action` there (else 403)."""
 
-    @wraps(view_func)
-    @organization_required
-    def wrapper(request, *args, **kwargs):
-        if not request.membership.is_supervisor:
-            raise PermissionDenied
-        return view_func(request, *args, **kwargs)
+    def decorator(view_func):
+        @wraps(view_func)
+        @organization_required
+        def wrapper(request, *args, **kwargs):
+            if not request_can(request, action):
+                raise PermissionDenied
+            return view_func(request, *args, **kwargs)
 
-    return wrapper
+        return wrapper
 
-
-def is_supervisor(request) -> bool:
-    membership = getattr(request, "membership", None)
-    return bool(membership and membership.is_supervisor)
-
-
-class OrganizationRequiredMixin:
-    """Class-based-view form of `organization_required`."""
-
-    def dispatch(self, request, *args, **kwargs):
-        return organization_required(super().dispatch)(request, *args, **kwargs)
-
-
-class SupervisorRequiredMixin:
-    """Class-based-view form of `supervisor_required`."""
-
-    def dispatch(self, request, *args, **kwargs):
-        return supervisor_required(super().dispatch)(request, *args, **kwargs)
+    return decorator

@@ -34,6 +34,13 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, username):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
+    def members_of(self, organization_ids):
+        """Active users with an active membership in any of these organisations (e.g. who may be assigned)."""
+        return self.filter(
+            is_active=True,
+            pk__in=Membership.objects.filter(organization_id__in=organization_ids).active().values("user_id"),
+        )
+
 
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who signs in: caseworker, supervisor, organisation admin or platform admin (superuser)."""
@@ -82,7 +89,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         """Ids of the organisations this user is an active member of (cached on the instance)."""
         if not hasattr(self, "_organization_ids"):
             self._organization_ids = list(
-                Membership.objects.filter(user=self, is_active=True).values_list("organization_id", flat=True)
+                Membership.objects.filter(user=self).active().values_list("organization_id", flat=True)
             )
         return self._organization_ids
 
@@ -195,6 +202,12 @@ class Organization(models.Model):
         return timedelta(days=days)
 
 
+class MembershipQuerySet(models.QuerySet):
+    def active(self) -> "MembershipQuerySet":
+        """ "Active member", defined once: the membership and the user are both active."""
+        return self.filter(is_active=True, user__is_active=True)
+
+
 class Membership(models.Model):
     """A user's role in one organisation."""
 
@@ -211,6 +224,8 @@ class Membership(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = MembershipQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("membership")
         verbose_name_plural = _("memberships")
@@ -224,8 +239,3 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organization} ({self.get_role_display()})"
-
-    @property
-    def is_supervisor(self) -> bool:
-        """Supervisors and organisation admins see the team view and get escalations."""
-        return self.role in (self.Role.SUPERVISOR, self.Role.ORG_ADMIN)

@@ -39,17 +39,35 @@ class Action(models.TextChoices):
     MANAGE_USERS = "manage_users", _("Manage users and roles")
     VIEW_RESTRICTED_NOTES = "view_restricted_notes", _("Read and write restricted notes")
     VIEW_AUDIT = "view_audit", _("Read the audit trail")
+    VIEW_TEAM = "view_team", _("See the team's workload and get the supervisor's digest")
+    ADMINISTER = "administer", _("Use the admin site for the organisation")
 
 
 _CASEWORK = frozenset({Action.VIEW, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE})
-_SUPERVISION = _CASEWORK | {Action.ASSIGN, Action.EXPORT, Action.VIEW_RESTRICTED_NOTES}
+_SUPERVISION = _CASEWORK | {Action.ASSIGN, Action.EXPORT, Action.VIEW_RESTRICTED_NOTES, Action.VIEW_TEAM}
 
 #: The policy. A role may do exactly the actions listed for it, in its own organisation only.
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.CASEWORKER: _CASEWORK,
     Role.SUPERVISOR: _SUPERVISION,
-    Role.ORG_ADMIN: _SUPERVISION | {Action.EXPORT_STATISTICS, Action.MANAGE_USERS, Action.VIEW_AUDIT},
+    Role.ORG_ADMIN: _SUPERVISION
+    | {Action.EXPORT_STATISTICS, Action.MANAGE_USERS, Action.VIEW_AUDIT, Action.ADMINISTER},
 }
+
+#: Actions that need a second factor: a role that may do any of them must sign in with two-factor.
+SENSITIVE: frozenset[str] = frozenset({Action.ASSIGN, Action.EXPORT, Action.VIEW_RESTRICTED_NOTES, Action.ADMINISTER})
+
+
+def membership_can(membership, action: str) -> bool:
+    """May this membership's holder do `action` in its organisation? (No query: the role is on the row.)"""
+    if action not in Action.values:
+        raise ValueError(f"Unknown action {action!r}; see accounts.permissions.Action")
+    return bool(membership is not None and membership.is_active and action in PERMISSIONS.get(membership.role, ()))
+
+
+def requires_two_factor(membership) -> bool:
+    """Does this membership allow a sensitive action (so its holder must use two-factor)?"""
+    return any(membership_can(membership, action) for action in SENSITIVE)
 
 
 def role_of(user, organization) -> str | None:

@@ -27,6 +27,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp import user_has_device
 
+from core.client_ip import client_ip
+from core.parsing import plain_number
+
 from .sessions import HAS_DEVICE_KEY, LAST_SEEN_KEY, LAST_SEEN_RESOLUTION_SECONDS, LOGIN_AT_KEY
 from .two_factor import is_verified, two_factor_required
 
@@ -119,9 +122,6 @@ class RefusedAccessLogMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.status_code in (403, 404) and request.user.is_authenticated:
-            from cases.parsing import plain_number
-            from cases.views.exports import client_ip  # the same address rule as the audit trail and throttling
-
             match = request.resolver_match
             if match is None:
                 try:

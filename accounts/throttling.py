@@ -63,13 +63,3 @@ def lockout_response(request, original_response=None, credentials: dict | None =
     return render(
         request, settings.AXES_LOCKOUT_TEMPLATE, {"cooloff_minutes": minutes}, status=settings.AXES_HTTP_RESPONSE_CODE
     )
-
-
-def client_ip_address(request) -> str | None:
-    """REMOTE_ADDR, or with `TRUSTED_PROXY_COUNT` = n proxies, the n-th X-Forwarded-For entry from the right."""
-    count = settings.TRUSTED_PROXY_COUNT
-    if count > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= count:
-            return forwarded[-count]
-    return request.META.get("REMOTE_ADDR")

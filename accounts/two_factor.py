@@ -16,6 +16,7 @@ a user on these pages until a code from their authenticator app (TOTP, RFC 6238)
 import base64
 import io
 
+import segno
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -33,6 +34,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Membership
+from .permissions import requires_two_factor
 from .sessions import HAS_DEVICE_KEY
 
 AUTHENTICATOR_NAME = "Authenticator app"
@@ -53,11 +55,10 @@ def two_factor_required(user, memberships=None, *, has_device: bool | None = Non
     if user.is_superuser or user.is_staff:
         return True
     if memberships is None:
-        memberships = Membership.objects.filter(user=user, is_active=True).select_related("organization")
+        memberships = Membership.objects.filter(user=user).active().select_related("organization")
     for membership in memberships:
         if membership.is_active and (
-            membership.role in (Membership.Role.SUPERVISOR, Membership.Role.ORG_ADMIN)
-            or membership.organization.require_two_factor_for_everyone
+            requires_two_factor(membership) or membership.organization.require_two_factor_for_everyone
         ):
             return True
     return user_has_device(user) if has_device is None else has_device
@@ -159,11 +160,7 @@ def reset_two_factor(*, user) -> None:
 
 
 def _qr_code_data_uri(text: str) -> str | None:
-    """An SVG QR code as a data: URI (drawn here by segno, never fetched), or None if segno is not installed."""
-    try:
-        import segno
-    except ModuleNotFoundError:
-        return None
+    """An SVG QR code as a data: URI (drawn here by segno, never fetched)."""
     out = io.BytesIO()
     segno.make(text, error="m").save(out, kind="svg", scale=5, xmldecl=False)
     return "data:image/svg+xml;base64," + base64.b64encode(out.getvalue()).decode()

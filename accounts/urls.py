@@ -3,7 +3,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import two_factor, views, views_audit
+from . import two_factor, views
 
 app_name = "accounts"
 
@@ -14,7 +14,6 @@ urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
     path("organisation/", views.choose_organization, name="choose_organization"),
-    path("audit/", views_audit.audit_log, name="audit"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(
         "password/change/done/",

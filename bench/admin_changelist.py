@@ -32,15 +32,8 @@ from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Membership, Organization, User  # noqa: E402
-from cases.models import (  # noqa: E402
-    Agency,
-    AgencyReferral,
-    CaseNote,
-    CaseNumberSequence,
-    RescueRequest,
-    Victim,
-    VictimStatusChange,
-)
+from cases.models import AgencyReferral, CaseNote, CaseNumberSequence, RescueRequest, Victim, VictimStatusChange  # noqa: E402
+from places.models import Agency  # noqa: E402
 
 SLUG = "bench-admin"
 PREFIX = "BA"

@@ -7,6 +7,23 @@ class CasesConfig(AppConfig):
     verbose_name = _("Case file")
 
     def ready(self):
-        from .audit import register_models
+        from audit import trail
 
-        register_models()  # the audit trail (cases/audit.py)
+        from .models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
+
+        # The audit trail (audit/trail.py). `personal`: identity and free-text fields that are not encrypted but
+        # name people (retention redacts them); `excluded`: blind-index digests and per-save bookkeeping.
+        trail.register(
+            Victim,
+            personal=("full_name", "date_of_birth", "closed_reason"),
+            excluded=("passport_index", "phone_index", "updated_at", "version"),
+        )
+        trail.register(Reporter, personal=("name", "safe_contact_times"), excluded=("updated_at",))
+        trail.register(CaseNote)
+        trail.register(VictimStatusChange, personal=("reason",))
+        trail.register(RescueRequest, personal=("outcome",), excluded=("updated_at", "version"))
+        trail.register(
+            AgencyReferral,
+            personal=("override_reason", "decline_reason", "response_note"),
+            excluded=("updated_at",),
+        )

@@ -24,21 +24,12 @@ from django.utils import timezone
 from faker import Faker
 
 from accounts.models import Membership, Organization, User
+from places.codes import COUNTRY_NAMES, FORCED_CRIMINALITY, STATELESS
+from places.models import Agency, BorderRegion, Compound
+from places.reference_data import REFERENCE_DIR, load_reference_data
 
 from . import services
-from .models import (
-    FORCED_CRIMINALITY,
-    Agency,
-    AgencyReferral,
-    BorderRegion,
-    CaseNote,
-    Compound,
-    Reporter,
-    RescueRequest,
-    Victim,
-)
-from .models.codes import COUNTRY_NAMES, STATELESS
-from .reference_data import REFERENCE_DIR, load_reference_data
+from .models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim
 
 DEMO_PASSWORD = "harbour-lantern-demo-2025"
 DEFAULT_VICTIMS = 300

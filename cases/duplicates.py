@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from rapidfuzz import fuzz, process, utils
 
 from accounts.models import Organization
+from core import crypto
 
-from . import crypto
 from .identifiers import victims_with_same_identifiers
 from .models import Victim
 
@@ -92,7 +92,7 @@ def find_possible_duplicates(
     exclude_pk: int | None = None,
 ) -> DuplicateSearch:
     """Cases of `organization` that may be the same person, strongest evidence first. At most three queries."""
-    victims = Victim.objects.for_organization(organization)
+    victims = Victim.objects.visible_to(organization)
     if exclude_pk is not None:
         victims = victims.exclude(pk=exclude_pk)
     found: dict[int, PossibleDuplicate] = {}

@@ -21,9 +21,9 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
+from places.codes import COUNTRY_NAMES, EXPLOITATION_CHOICES, MEANS_OF_CONTROL_CHOICES, SEX_CHOICES
 
 from .models import AgencyReferral, RescueRequest, Victim
-from .models.codes import COUNTRY_NAMES, EXPLOITATION_CHOICES, MEANS_OF_CONTROL_CHOICES, SEX_CHOICES
 
 CHUNK_SIZE = 500
 
@@ -200,7 +200,7 @@ class Dataset:
 def _victims(organization: Organization) -> QuerySet[Victim]:
     # Only the columns the export shows are loaded: secret columns are never read (nor decrypted) for an export.
     return (
-        Victim.objects.for_organization(organization)
+        Victim.objects.visible_to(organization)
         .select_related("assigned_to", "compound", "border_region")
         .defer(
             "names_in_compound",
@@ -217,7 +217,7 @@ def _victims(organization: Organization) -> QuerySet[Victim]:
 
 def _requests(organization: Organization) -> QuerySet[RescueRequest]:
     return (
-        RescueRequest.objects.for_organization(organization)
+        RescueRequest.objects.visible_to(organization)
         .select_related("victim", "assigned_to")
         .only(
             *(f.name for f in RescueRequest._meta.concrete_fields),
@@ -231,7 +231,7 @@ def _requests(organization: Organization) -> QuerySet[RescueRequest]:
 
 def _referrals(organization: Organization) -> QuerySet[AgencyReferral]:
     return (
-        AgencyReferral.objects.for_organization(organization)
+        AgencyReferral.objects.visible_to(organization)
         .select_related("victim", "agency", "sent_by")
         .only(
             *(f.name for f in AgencyReferral._meta.concrete_fields if f.name != "shared_information"),
@@ -397,7 +397,7 @@ def statistics(*, organization: Organization) -> tuple[list[list[Any]], int]:
     counters: dict[str, Counter] = {name: Counter() for name in STATISTICS_TABLES}
     people = 0
     records = (
-        Victim.objects.for_organization(organization)
+        Victim.objects.visible_to(organization)
         .order_by()
         .values_list(
             "created_at",

@@ -12,10 +12,13 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.parsing import plain_number
+from places.codes import CITIZENSHIP_CHOICES
+from places.models import BorderRegion, Compound
+
 from .forms import MemberChoiceField, organization_members
-from .models import BorderRegion, Compound, RescueRequest, Victim
-from .models.codes import CITIZENSHIP_CHOICES
-from .parsing import plain_number
+from .models import RescueRequest, Victim
+from .models.requests import overdue_condition
 
 SEARCH_SESSION_KEY = "victim_search_terms"
 SEARCH_TOKENS_KEPT = 20
@@ -57,7 +60,7 @@ def search_term_for(session, token: str | None) -> str | None:
 
 
 def open_requests_for_victim():
-    return RescueRequest.objects.filter(victim_id=OuterRef("pk"), status__in=RescueRequest.OPEN_STATUSES)
+    return RescueRequest.objects.open().filter(victim_id=OuterRef("pk"))
 
 
 class VictimFilter(django_filters.FilterSet):
@@ -177,7 +180,7 @@ class VictimFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if not value:
             return queryset
-        return queryset.filter(Exists(open_requests_for_victim().filter(next_follow_up_at__lt=self.now)))
+        return queryset.filter(Exists(open_requests_for_victim().filter(overdue_condition(self.now))))
 
     def filter_no_contact_days(self, queryset, name, value):
         cutoff = self.now - timedelta(days=int(value))

@@ -12,9 +12,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from places.models import Agency, BorderRegion, Compound
 
-from .models import Agency, AgencyReferral, BorderRegion, CaseNote, Compound, RescueRequest, Victim
+from .models import AgencyReferral, CaseNote, RescueRequest, Victim
 from .services import REFERRAL_RESPONSES, REQUEST_CLOSING_STATUSES, VICTIM_TRANSITIONS
+from .victim_fields import DETAIL_FIELDS
 
 TEXTAREA_SMALL = forms.Textarea(attrs={"rows": 3})
 
@@ -244,41 +246,7 @@ class ReferralResponseForm(forms.Form):
         return data
 
 
-VICTIM_EDIT_FIELDS = [
-    "full_name",
-    "names_in_compound",
-    "sex",
-    "date_of_birth",
-    "estimated_age",
-    "citizenship",
-    "languages",
-    "passport_number",
-    "passport_held_by_traffickers",
-    "phone_numbers",
-    "messaging_handles",
-    "compound",
-    "border_region",
-    "last_known_location",
-    "recruitment_method",
-    "recruitment_platform",
-    "recruited_on",
-    "arrived_on",
-    "released_on",
-    "means_of_control",
-    "exploitation_types",
-    "risk_level",
-    "injured",
-    "needs_medical_care",
-    "is_minor",
-    "pregnant",
-    "threatened",
-    "ransom_demanded",
-    "ransom_amount",
-    "ransom_currency",
-    "sold_between_compounds",
-    "consent",
-    "consent_given_by",
-]
+VICTIM_EDIT_FIELDS = list(DETAIL_FIELDS)  # cases/victim_fields.py
 
 VICTIM_EDIT_SECTIONS = [
     (_("Identity"), VICTIM_EDIT_FIELDS[0:11]),

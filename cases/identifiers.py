@@ -7,8 +7,8 @@ lookup digests the typed values the same way and compares digests in SQL, within
 from django.db.models import Q, QuerySet
 
 from accounts.models import Organization
+from core import crypto
 
-from . import crypto
 from .models import Victim
 
 
@@ -28,7 +28,7 @@ def victims_with_same_identifiers(
     for digest in phone_digests:
         # Digests are fixed-length hex separated by spaces, so "contains" can only match a whole digest.
         condition |= Q(phone_index__contains=digest)
-    victims = Victim.objects.for_organization(organization).filter(condition)
+    victims = Victim.objects.visible_to(organization).filter(condition)
     if exclude_pk is not None:
         victims = victims.exclude(pk=exclude_pk)
     return victims

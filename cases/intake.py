@@ -14,11 +14,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
+from core.parsing import plain_number
+from places.models import BorderRegion, Compound
 
 from . import services
 from .duplicates import age_on
-from .models import BorderRegion, Compound, Reporter, RescueRequest, Victim
-from .parsing import plain_number
+from .models import Reporter, RescueRequest, Victim
+from .victim_fields import DETAIL_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -78,42 +80,7 @@ class VictimIntakeForm(forms.ModelForm):
 
     class Meta:
         model = Victim
-        fields = [
-            "full_name",
-            "names_in_compound",
-            "citizenship",
-            "sex",
-            "date_of_birth",
-            "estimated_age",
-            "languages",
-            "passport_number",
-            "passport_held_by_traffickers",
-            "phone_numbers",
-            "messaging_handles",
-            "compound",
-            "border_region",
-            "last_known_location",
-            "recruitment_method",
-            "recruitment_platform",
-            "recruited_on",
-            "arrived_on",
-            "released_on",
-            "means_of_control",
-            "exploitation_types",
-            "risk_level",
-            "injured",
-            "needs_medical_care",
-            "is_minor",
-            "pregnant",
-            "threatened",
-            "ransom_demanded",
-            "ransom_amount",
-            "ransom_currency",
-            "sold_between_compounds",
-            "consent",
-            "consent_given_by",
-            "assigned_to",
-        ]
+        fields = [*DETAIL_FIELDS, "assigned_to"]  # cases/victim_fields.py
         field_classes = {"compound": CompoundChoiceField}
         widgets = {
             "names_in_compound": forms.Textarea(attrs={"rows": 2}),

@@ -12,8 +12,9 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, 
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
+from places.models import Agency
 
-from .models import Agency, AgencyReferral, RescueRequest
+from .models import AgencyReferral, RescueRequest
 
 PRIORITY_RANK = Case(
     When(priority=RescueRequest.Priority.URGENT, then=Value(0)),
@@ -200,7 +201,7 @@ def rescue_requests_for(*, user: User, organization: Organization) -> QuerySet[R
     """The organisation's requests the user may see, with what the list shows, in one query per page."""
     return (
         RescueRequest.objects.visible_to(user)
-        .for_organization(organization)
+        .visible_to(organization)
         .select_related("victim", "victim__compound", "assigned_to")
         .annotate(priority_rank=PRIORITY_RANK)
         .order_by("next_follow_up_at", "priority_rank", "pk")
@@ -210,7 +211,7 @@ def rescue_requests_for(*, user: User, organization: Organization) -> QuerySet[R
 def referrals_for(*, user: User, organization: Organization) -> QuerySet[AgencyReferral]:
     return (
         AgencyReferral.objects.visible_to(user)
-        .for_organization(organization)
+        .visible_to(organization)
         .select_related("victim", "victim__assigned_to", "agency", "sent_by")
         .order_by("response_due_at", "-created_at", "pk")
     )

@@ -18,19 +18,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
+from audit.models import DataAccessLog
+from audit.trail import audited_update
+from core.fields import secret_field_names
 
-from .audit import audited_update
 from .exports import age_at_registration
-from .models import (
-    AgencyReferral,
-    CaseNote,
-    DataAccessLog,
-    Reporter,
-    RescueRequest,
-    Victim,
-    VictimStatusChange,
-    secret_field_names,
-)
+from .models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
 
 REDACTED_NAME = "Redacted"
 REDACTED_TEXT = "[redacted]"
@@ -54,7 +47,7 @@ def victims_due_for_redaction(*, organization: Organization, now: datetime) -> Q
     if not days:
         return Victim.objects.none()
     return (
-        Victim.objects.for_organization(organization)
+        Victim.objects.visible_to(organization)
         .filter(status__in=Victim.CLOSED_STATUSES, redacted_at__isnull=True)
         .annotate(closed_since=closed_since())
         .filter(closed_since__lte=now - timedelta(days=days))

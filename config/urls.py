@@ -6,6 +6,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
+    path("accounts/audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
     path("", include("tracker.urls")),

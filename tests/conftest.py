@@ -8,7 +8,7 @@ import pytest
 from django.db.models.signals import post_save
 
 from accounts.models import Membership, Organization, User
-from config.logging import RedactPersonalDataFilter
+from core.logging import RedactPersonalDataFilter
 
 from .factories import MembershipFactory, OrganizationFactory, UserFactory
 

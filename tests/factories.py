@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from cases import services
-from cases.models import Agency, AgencyReferral, BorderRegion, CaseNote, Compound, RescueRequest, Victim
+from cases.models import AgencyReferral, CaseNote, RescueRequest, Victim
+from places.models import Agency, BorderRegion, Compound
 
 
 class OrganizationFactory(factory.django.DjangoModelFactory):

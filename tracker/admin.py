@@ -5,6 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from accounts.admin import admin_organization_ids
+
+from . import outbox
 from .models import DigestCheckpoint, OutboxMessage, SweepLock
 
 
@@ -24,13 +27,11 @@ class OutboxMessageAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(organization_id__in=request.user.organization_ids())
+        return queryset.filter(organization_id__in=admin_organization_ids(request.user))
 
     @admin.action(description=_("Retry the selected messages now"))
     def retry_now(self, request, queryset):
-        updated = queryset.exclude(status=OutboxMessage.Status.SENT).update(
-            status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), failed_at=None
-        )
+        updated = outbox.retry(queryset, now=timezone.now())
         self.message_user(
             request,
             ngettext("%(n)d message will be retried.", "%(n)d messages will be retried.", updated) % {"n": updated},

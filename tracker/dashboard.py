@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from cases.models import AgencyReferral, RescueRequest, Victim
+from cases.models.requests import overdue_condition
 
 
 @dataclass(frozen=True)
@@ -36,12 +37,12 @@ def my_work(*, user: User, organization: Organization, now: datetime, limit: int
     Requests nobody is assigned to are not "mine": they appear in `unassigned_counts` for supervisors.
     """
     end_of_today = end_of_local_day(now=now, organization=organization)
-    mine = RescueRequest.objects.visible_to(user).for_organization(organization).open().filter(assigned_to=user)
+    mine = RescueRequest.objects.visible_to(user).visible_to(organization).open().filter(assigned_to=user)
     with_case = mine.select_related("victim", "victim__compound", "victim__border_region").order_by(
         "next_follow_up_at", "pk"
     )
-    overdue_q = Q(next_follow_up_at__lt=now)
-    due_today_q = Q(next_follow_up_at__gte=now, next_follow_up_at__lt=end_of_today)
+    overdue_q = overdue_condition(now)
+    due_today_q = ~overdue_q & Q(next_follow_up_at__lt=end_of_today)
 
     request_counts = mine.aggregate(
         open_requests=Count("pk"),
@@ -50,7 +51,7 @@ def my_work(*, user: User, organization: Organization, now: datetime, limit: int
     )
     awaiting = (
         AgencyReferral.objects.visible_to(user)
-        .for_organization(organization)
+        .visible_to(organization)
         .filter(sent_by=user, status__in=AgencyReferral.AWAITING_RESPONSE_STATUSES)
     )
     awaiting_count = awaiting.count()
@@ -79,15 +80,15 @@ def team_load(*, organization: Organization, now: datetime) -> list[dict]:
         .order_by("user__display_name", "user__email")
     )
     request_rows = (
-        RescueRequest.objects.for_organization(organization)
+        RescueRequest.objects.visible_to(organization)
         .open()
         .filter(assigned_to__isnull=False)
         .values("assigned_to")
-        .annotate(open_requests=Count("pk"), overdue=Count("pk", filter=Q(next_follow_up_at__lt=now)))
+        .annotate(open_requests=Count("pk"), overdue=Count("pk", filter=overdue_condition(now)))
     )
     requests_by_user = {row["assigned_to"]: row for row in request_rows}
     victim_rows = (
-        Victim.objects.for_organization(organization)
+        Victim.objects.visible_to(organization)
         .exclude(status__in=Victim.CLOSED_STATUSES)
         .filter(assigned_to__isnull=False)
         .values("assigned_to")
@@ -114,13 +115,13 @@ def team_load(*, organization: Organization, now: datetime) -> list[dict]:
 def unassigned_counts(*, organization: Organization, now: datetime) -> dict[str, int]:
     """Work nobody is assigned to: open requests, of which overdue, and open cases. Two queries."""
     requests = (
-        RescueRequest.objects.for_organization(organization)
+        RescueRequest.objects.visible_to(organization)
         .open()
         .filter(assigned_to__isnull=True)
-        .aggregate(open_requests=Count("pk"), overdue=Count("pk", filter=Q(next_follow_up_at__lt=now)))
+        .aggregate(open_requests=Count("pk"), overdue=Count("pk", filter=overdue_condition(now)))
     )
     victims = (
-        Victim.objects.for_organization(organization)
+        Victim.objects.visible_to(organization)
         .exclude(status__in=Victim.CLOSED_STATUSES)
         .filter(assigned_to__isnull=True)
         .count()

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from accounts.models import Membership, Organization
+from accounts.permissions import Action, membership_can
 from cases.models import AgencyReferral, RescueRequest, Victim, VictimStatusChange
+from cases.models.requests import overdue_condition
 
 from .calendar import iso_week_key, latest_digest_slot
 from .dashboard import team_load, unassigned_counts
@@ -65,13 +67,13 @@ def _section(queryset, count: int, line) -> Section:
 def digest_context(*, membership: Membership, now: datetime) -> dict:
     """Everything a member's digest shows, scoped to what they may see; a fixed number of queries."""
     user, organization = membership.user, membership.organization
-    is_supervisor = membership.is_supervisor
+    is_supervisor = membership_can(membership, Action.VIEW_TEAM)
     week_start = now - timedelta(days=7)
 
-    requests = RescueRequest.objects.visible_to(user).for_organization(organization).open()
-    victims = Victim.objects.visible_to(user).for_organization(organization)
-    referrals = AgencyReferral.objects.visible_to(user).for_organization(organization)
-    changes = VictimStatusChange.objects.visible_to(user).for_organization(organization)
+    requests = RescueRequest.objects.visible_to(user).visible_to(organization).open()
+    victims = Victim.objects.visible_to(user).visible_to(organization)
+    referrals = AgencyReferral.objects.visible_to(user).visible_to(organization)
+    changes = VictimStatusChange.objects.visible_to(user).visible_to(organization)
     if not is_supervisor:
         requests = requests.filter(assigned_to=user)
         victims = victims.filter(assigned_to=user)
@@ -80,13 +82,13 @@ def digest_context(*, membership: Membership, now: datetime) -> dict:
 
     request_counts = requests.aggregate(
         open=Count("pk"),
-        overdue=Count("pk", filter=Q(next_follow_up_at__lt=now)),
+        overdue=Count("pk", filter=overdue_condition(now)),
         urgent=Count("pk", filter=Q(priority=RescueRequest.Priority.URGENT)),
         high=Count("pk", filter=Q(priority=RescueRequest.Priority.HIGH)),
         normal=Count("pk", filter=Q(priority=RescueRequest.Priority.NORMAL)),
     )
     overdue = _section(
-        requests.filter(next_follow_up_at__lt=now)
+        requests.filter(overdue_condition(now))
         .select_related("victim")
         .only("pk", "priority", "status", "next_follow_up_at", "victim_id", "victim__case_number")
         .order_by("next_follow_up_at", "pk"),
@@ -165,7 +167,7 @@ def digest_context(*, membership: Membership, now: datetime) -> dict:
             .values_list("object_id", flat=True)
             .distinct()
         )
-        escalated_qs = RescueRequest.objects.for_organization(organization).filter(pk__in=escalated_ids)
+        escalated_qs = RescueRequest.objects.visible_to(organization).filter(pk__in=escalated_ids)
         context["escalations"] = _section(
             escalated_qs.select_related("victim")
             .only("pk", "priority", "status", "next_follow_up_at", "victim_id", "victim__case_number")
@@ -194,7 +196,7 @@ def render_digest(*, membership: Membership, now: datetime, week: str) -> tuple[
     with translation.override(settings.LANGUAGE_CODE), timezone.override(organization.tzinfo):
         context = digest_context(membership=membership, now=now)
         context["week"] = week
-        template = "digest_supervisor" if membership.is_supervisor else "digest_caseworker"
+        template = "digest_supervisor" if membership_can(membership, Action.VIEW_TEAM) else "digest_caseworker"
         text, html = render_email(template=template, context=context)
         subject = _("Homeward weekly digest, %(week)s – %(organization)s") % {
             "week": week,

@@ -11,8 +11,3 @@ def site_link(path: str = "/") -> str:
 def case_link(victim_id: int) -> str:
     """The case page of a victim (`cases:victim_detail`, /cases/<pk>/)."""
     return site_link(f"/cases/{int(victim_id)}/")
-
-
-def my_work_link() -> str:
-    """The signed-in user's follow-up list (`tracker:my_work`, the home page)."""
-    return site_link("/")

@@ -29,8 +29,6 @@ from .models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
-S = OutboxMessage.Status
-
 
 def max_attempts() -> int:
     return settings.TRACKER_OUTBOX_MAX_ATTEMPTS
@@ -131,7 +129,9 @@ def enqueue(drafts: list[Draft], *, now: datetime) -> int:
 
 def claimable(*, now: datetime) -> Q:
     """Pending rows whose time has come, and rows stuck in sending whose lease expired (their worker died)."""
-    return Q(status=S.PENDING, next_attempt_at__lte=now) | Q(status=S.SENDING, claimed_until__lt=now)
+    return Q(status=OutboxMessage.Status.PENDING, next_attempt_at__lte=now) | Q(
+        status=OutboxMessage.Status.SENDING, claimed_until__lt=now
+    )
 
 
 def claim(*, now: datetime, limit: int, ids: list[int] | None = None) -> tuple[str, list[OutboxMessage]]:
@@ -150,9 +150,14 @@ def claim(*, now: datetime, limit: int, ids: list[int] | None = None) -> tuple[s
         # Re-check the condition in the UPDATE itself: on SQLite this is the claim; on PostgreSQL the rows are
         # already locked by us, so it always matches.
         OutboxMessage.objects.filter(claimable(now=now), pk__in=picked).update(
-            status=S.SENDING, claimed_until=now + lease(), claim_token=token, attempts=F("attempts") + 1
+            status=OutboxMessage.Status.SENDING,
+            claimed_until=now + lease(),
+            claim_token=token,
+            attempts=F("attempts") + 1,
         )
-    return token, list(OutboxMessage.objects.filter(claim_token=token, status=S.SENDING).order_by("pk"))
+    return token, list(
+        OutboxMessage.objects.filter(claim_token=token, status=OutboxMessage.Status.SENDING).order_by("pk")
+    )
 
 
 def _as_email(message: OutboxMessage, *, email_connection) -> EmailMultiAlternatives:
@@ -194,7 +199,7 @@ def deliver_due(*, now: datetime, limit: int = 100, ids: list[int] | None = None
                 # A slow server: hand the rest back before our lease runs out and another worker takes them.
                 rest = [m.pk for m in messages[index:]]
                 OutboxMessage.objects.filter(pk__in=rest, claim_token=token).update(
-                    status=S.PENDING, claimed_until=None, claim_token="", attempts=F("attempts") - 1
+                    status=OutboxMessage.Status.PENDING, claimed_until=None, claim_token="", attempts=F("attempts") - 1
                 )
                 counts["released"] = len(rest)
                 break
@@ -204,7 +209,7 @@ def deliver_due(*, now: datetime, limit: int = 100, ids: list[int] | None = None
                 counts[_record_failure(message=message, token=token, error=error, now=now)] += 1
                 continue
             OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
-                status=S.SENT, sent_at=now, claimed_until=None, last_error=""
+                status=OutboxMessage.Status.SENT, sent_at=now, claimed_until=None, last_error=""
             )
             counts["sent"] += 1
     finally:
@@ -223,13 +228,13 @@ def _record_failure(*, message: OutboxMessage, token: str, error: BaseException,
     message.last_error = error_text
     if message.attempts >= max_attempts():
         OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
-            status=S.FAILED, failed_at=now, claimed_until=None, last_error=error_text
+            status=OutboxMessage.Status.FAILED, failed_at=now, claimed_until=None, last_error=error_text
         )
         logger.error("outbox: message %s (%s) failed after %s attempts", message.pk, message.kind, message.attempts)
         report_failure(message=message, now=now)
         return "failed"
     OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
-        status=S.PENDING,
+        status=OutboxMessage.Status.PENDING,
         claimed_until=None,
         last_error=error_text,
         next_attempt_at=now + backoff(attempts=message.attempts),
@@ -287,17 +292,27 @@ def report_failure(*, message: OutboxMessage, now: datetime) -> int:
     return added
 
 
+def retry(messages, *, now: datetime) -> int:
+    """Give these messages (not the sent ones) a fresh set of attempts now, releasing any worker's claim on them.
+
+    The one way to retry: the `outbox --retry-failed` command and the admin's "retry" action both come here.
+    """
+    return messages.exclude(status=OutboxMessage.Status.SENT).update(
+        status=OutboxMessage.Status.PENDING, attempts=0, next_attempt_at=now, failed_at=None, claim_token=""
+    )
+
+
 def retry_failed(*, now: datetime, organization: Organization | None = None) -> int:
     """Give failed messages a fresh set of attempts (an operator fixed the mail server or the address)."""
-    failed = OutboxMessage.objects.filter(status=S.FAILED)
+    failed = OutboxMessage.objects.filter(status=OutboxMessage.Status.FAILED)
     if organization is not None:
         failed = failed.filter(organization=organization)
-    return failed.update(status=S.PENDING, attempts=0, next_attempt_at=now, failed_at=None, claim_token="")
+    return retry(failed, now=now)
 
 
 def summary() -> dict[str, int]:
     """How many messages are in each status (for the `outbox` command and the admin)."""
-    counts = {status: 0 for status in S.values}
+    counts = {status: 0 for status in OutboxMessage.Status.values}
     for row in OutboxMessage.objects.values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
     return counts

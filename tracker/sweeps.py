@@ -103,7 +103,7 @@ def should_escalate(*, request: RescueRequest, now: datetime, reminders_sent: in
 
 
 def _due_requests(*, now: datetime, organization: Organization | None) -> QuerySet:
-    due = RescueRequest.objects.open().filter(next_follow_up_at__lte=now)
+    due = RescueRequest.objects.overdue(now=now)
     if organization is not None:
         due = due.filter(organization=organization)
     return due.select_related("organization", "victim", "assigned_to").only(

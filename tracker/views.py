@@ -5,8 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import organization_required, supervisor_required
-from cases.audit import record_reads
+from accounts.decorators import organization_required, permission_required
+from accounts.permissions import Action
+from audit.trail import record_reads
 from cases.models import RescueRequest, Victim
 
 from .dashboard import my_work as my_work_for
@@ -61,7 +62,7 @@ def my_work(request):
     request.nav_counts = work.counts  # the navigation shows the same counts: no second query
     open_requests = list(
         RescueRequest.objects.visible_to(request.user)
-        .for_organization(organization)
+        .visible_to(organization)
         .open()
         .filter(assigned_to=request.user)
         .select_related("victim", "victim__compound")
@@ -71,7 +72,7 @@ def my_work(request):
     )
     recent_cases = list(
         Victim.objects.visible_to(request.user)
-        .for_organization(organization)
+        .visible_to(organization)
         .filter(assigned_to=request.user)
         .select_related("compound")
         .only(*VICTIM_COLUMNS)
@@ -97,13 +98,13 @@ def my_work(request):
 
 
 @require_GET
-@supervisor_required
+@permission_required(Action.VIEW_TEAM)
 def team(request):
     """Per-caseworker load and overdue counts, and the cases and requests nobody is assigned to."""
     now = timezone.now()
     organization = request.organization
     unassigned_cases = list(
-        Victim.objects.for_organization(organization)
+        Victim.objects.visible_to(organization)
         .exclude(status__in=Victim.CLOSED_STATUSES)
         .filter(assigned_to__isnull=True)
         .select_related("compound")
@@ -111,7 +112,7 @@ def team(request):
         .order_by("-created_at", "-pk")[:LIST_LIMIT]
     )
     unassigned_requests = list(
-        RescueRequest.objects.for_organization(organization)
+        RescueRequest.objects.visible_to(organization)
         .open()
         .filter(assigned_to__isnull=True)
         .select_related("victim", "victim__compound")

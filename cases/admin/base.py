@@ -8,42 +8,21 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from accounts.admin import OrgAdminAccessMixin, admin_organization_ids, is_org_admin, users_of_organizations
-from accounts.models import Membership, Organization, User
+from accounts.admin import (
+    OrgAdminAccessMixin,
+    ScopedChoicesMixin,
+    admin_organization_ids,
+)
+from accounts.models import Membership
+from audit.trail import record_case_read, record_reads
+from core.fields import secret_field_names
 
-from ..audit import record_case_read, record_reads
-from ..models import Agency, CaseNote, RescueRequest, StaleRecordError, Victim, secret_field_names
-
-# Foreign keys to people: their choices are the members of the admin's organisations.
-USER_FIELDS = {"assigned_to", "author", "changed_by", "created_by", "sent_by", "consent_recorded_by"}
-
-
-def scoped_choices(db_field, request):
-    """The queryset an org admin may pick from for a foreign key, or None to keep Django's default."""
-    user = request.user
-    org_ids = None if user.is_superuser else admin_organization_ids(user)
-    model = db_field.remote_field.model
-    if model is Organization:
-        return Organization.objects.all() if org_ids is None else Organization.objects.filter(pk__in=org_ids)
-    if model is User and db_field.name in USER_FIELDS:
-        if org_ids is None:
-            return users_of_organizations(Membership.objects.values("organization_id"))
-        return users_of_organizations(org_ids)
-    if org_ids is None:
-        return None
-    if model is Victim:
-        return Victim.objects.filter(organization_id__in=org_ids)
-    if model is RescueRequest:
-        return RescueRequest.objects.filter(organization_id__in=org_ids)
-    if model is Agency:
-        return Agency.objects.filter(Q(organization__isnull=True) | Q(organization_id__in=org_ids))
-    return None
+from ..models import CaseNote, StaleRecordError, Victim
 
 
 def changelist_secret_fields(model, select_related) -> list[str]:
@@ -52,14 +31,6 @@ def changelist_secret_fields(model, select_related) -> list[str]:
         related = model._meta.get_field(relation).related_model
         names += [f"{relation}__{name}" for name in secret_field_names(related)]
     return names
-
-
-class ScopedChoicesMixin:
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        queryset = scoped_choices(db_field, request)
-        if queryset is not None and "queryset" not in kwargs:
-            kwargs["queryset"] = queryset
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class CaseAdmin(OrgAdminAccessMixin, ScopedChoicesMixin, admin.ModelAdmin):
@@ -171,25 +142,6 @@ class AddOnlyInline(CaseInline):
                 return form
 
         return ParentAwareFormSet
-
-
-class ReferenceDataAdmin(admin.ModelAdmin):
-    """Shared reference data: every admin may look, only platform admins (superusers) may change it."""
-
-    def has_module_permission(self, request):
-        return request.user.is_superuser or is_org_admin(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser or is_org_admin(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 def check_assignee(form, organization, assignee, field: str = "assigned_to") -> None:

@@ -33,10 +33,15 @@ class ReporterAdmin(VictimChildAdmin):
     org_admin_can_delete = True
 
     def save_model(self, request, obj, form, change):
-        obj.organization_id = obj.victim.organization_id
-        if not change:
-            obj.created_by = request.user
-        obj.save()
+        fields = {name: form.cleaned_data[name] for name in form.changed_data if name != "victim"}
+        if change:
+            services.reporter_update(reporter=obj, victim=obj.victim, **fields)
+            return
+        data = {name: value for name, value in form.cleaned_data.items() if name != "victim"}
+        created = services.reporter_add(victim=form.cleaned_data["victim"], created_by=request.user, **data)
+        obj.pk = created.pk
+        obj._state.adding = False
+        obj.refresh_from_db()
 
 
 class CaseNoteAdminForm(forms.ModelForm):
@@ -72,8 +77,7 @@ class CaseNoteAdmin(VictimChildAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             # Corrections (e.g. removing a detail that should not have been written down) keep the author.
-            obj.full_clean()
-            obj.save()
+            services.case_note_correct(note=obj, corrected_by=request.user)
             return
         data = form.cleaned_data
         note = services.case_note_add(

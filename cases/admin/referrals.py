@@ -187,8 +187,7 @@ class AgencyReferralAdmin(VictimChildAdmin):
             obj.refresh_from_db()
             return
         # Drafts are still being written; after sending only the agency's reference is editable here.
-        obj.full_clean()
-        obj.save()
+        services.referral_update(referral=obj)
 
     def _simple_action(self, request, queryset, handle, done_message):
         run_for_each(self, request, queryset.select_related("victim"), handle, done_message)

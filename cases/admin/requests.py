@@ -12,6 +12,7 @@ from accounts.admin import ScopedRelatedListFilter, users_of_organizations
 
 from .. import services
 from ..models import RescueRequest
+from ..models.requests import open_condition, overdue_condition
 from .base import VersionedAdminForm, VictimChildAdmin, action_with_form, check_assignee
 
 CLOSING_CHOICES = [(s.value, s.label) for s in services.REQUEST_CLOSING_STATUSES]
@@ -73,11 +74,11 @@ class FollowUpFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "overdue":
-            return queryset.filter(status__in=RescueRequest.OPEN_STATUSES, next_follow_up_at__lt=now)
+            return queryset.filter(open_condition(), overdue_condition(now))
         if self.value() == "due_7_days":
             return queryset.filter(
-                status__in=RescueRequest.OPEN_STATUSES,
-                next_follow_up_at__gte=now,
+                open_condition(),
+                ~overdue_condition(now),
                 next_follow_up_at__lt=now + timedelta(days=7),
             )
         return queryset
@@ -176,9 +177,7 @@ class RescueRequestAdmin(VictimChildAdmin):
         if "priority" in form.changed_data:
             services.rescue_request_change_priority(request=stored, priority=data["priority"], changed_by=request.user)
         if "assigned_to" in form.changed_data:
-            stored.assigned_to = data["assigned_to"]
-            stored.full_clean()
-            stored.save()
+            services.rescue_request_assign(request=stored, assignee=data["assigned_to"], assigned_by=request.user)
         if data.get("log_update", "").strip():
             services.rescue_request_log_update(
                 request=stored,

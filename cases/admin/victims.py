@@ -10,10 +10,10 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ScopedRelatedListFilter, users_of_organizations
+from places.codes import COUNTRY_NAMES
 
 from .. import services
 from ..models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim
-from ..models.codes import COUNTRY_NAMES
 from .base import (
     AddOnlyInline,
     CaseAdmin,
@@ -347,12 +347,14 @@ class VictimAdmin(CaseAdmin):
         model = formset.model
         if model is Reporter:
             for reporter in formset.save(commit=False):
-                reporter.organization_id = victim.organization_id
                 if reporter._state.adding:
-                    reporter.created_by = request.user
-                reporter.save()
+                    fields = {name: getattr(reporter, name) for name in services.REPORTER_FIELDS}
+                    created = services.reporter_add(victim=victim, created_by=request.user, **fields)
+                    reporter.pk, reporter._state.adding = created.pk, False  # for the admin's change message
+                else:
+                    services.reporter_update(reporter=reporter)
             for reporter in formset.deleted_objects:
-                reporter.delete()
+                services.reporter_remove(reporter=reporter)
             return
         # Service-created rows; recorded on the formset as `formset.save()` would, for the admin's change message.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []

@@ -1,12 +1,12 @@
-"""Load the public reference data (border regions, crossings, compounds, agencies) from cases/reference/."""
+"""Load the public reference data (border regions, crossings, compounds, agencies) from places/reference/."""
 
 from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from cases.reference_data import load_reference_data
+    from places.reference_data import load_reference_data
 
-    load_reference_data(apps=apps)
+    load_reference_data(apps=apps, app_label="cases")  # the models moved to `places` in cases/0007
 
 
 class Migration(migrations.Migration):

@@ -7,7 +7,7 @@ Reversing leaves the rows encrypted: the field class always expects ciphertext.
 
 from django.db import migrations, models
 
-import cases.models.fields
+import core.fields
 
 # Frozen here on purpose: later models may add secret fields, whose own migrations start them encrypted.
 SECRET_COLUMNS = {
@@ -19,7 +19,7 @@ SECRET_COLUMNS = {
 
 
 def encrypt_existing_rows(apps, schema_editor):
-    from cases import secret_columns
+    from core import secret_columns
 
     connection = schema_editor.connection
     for model_name, field_names in SECRET_COLUMNS.items():
@@ -37,14 +37,14 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="victim",
             name="passport_index",
-            field=cases.models.fields.BlindIndexField(
+            field=core.fields.BlindIndexField(
                 kind="passport", source="passport_number", verbose_name="passport number digest"
             ),
         ),
         migrations.AddField(
             model_name="victim",
             name="phone_index",
-            field=cases.models.fields.BlindIndexField(
+            field=core.fields.BlindIndexField(
                 kind="phone", source="phone_numbers", verbose_name="phone number digests"
             ),
         ),

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from .querysets import OrganizationScopedQuerySet
+from accounts.scoping import OrganizationOwned  # noqa: F401  (re-exported for the case-file models)
 
 
 class StaleRecordError(ValidationError):
@@ -20,19 +20,6 @@ class StaleRecordError(ValidationError):
             code="stale",
             params={"model": instance._meta.verbose_name},
         )
-
-
-class OrganizationOwned(models.Model):
-    """A row that belongs to one organisation and is invisible to every other."""
-
-    organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
-    )
-
-    objects = OrganizationScopedQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
 
 
 class Versioned(models.Model):

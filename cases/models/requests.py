@@ -5,10 +5,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.scoping import OrganizationScopedQuerySet
+from core.fields import SecretTextField
+from places.models import Agency
+
 from .base import OrganizationOwned, Timestamped, Versioned
-from .fields import SecretTextField
-from .places import Agency
-from .querysets import OrganizationScopedQuerySet
 from .victims import Victim
 
 
@@ -29,12 +30,26 @@ class RescueRequestStatus(models.TextChoices):
 OPEN_REQUEST_STATUSES = (RescueRequestStatus.OPEN, RescueRequestStatus.IN_PROGRESS)
 
 
+def open_condition(prefix: str = "") -> models.Q:
+    """ "Open request", defined once: open or in progress. `prefix` reaches the request through a relation."""
+    return models.Q(**{f"{prefix}status__in": OPEN_REQUEST_STATUSES})
+
+
+def overdue_condition(now, prefix: str = "") -> models.Q:
+    """ "Overdue", defined once: the follow-up time has come (`<=`: due at 09:00 is overdue at 09:00).
+
+    The sweeps remind at the same moment the pages start calling the request overdue. Combine with
+    `open_condition()` (closed requests are never overdue); `RescueRequest.objects.overdue()` does both.
+    """
+    return models.Q(**{f"{prefix}next_follow_up_at__lte": now})
+
+
 class RescueRequestQuerySet(OrganizationScopedQuerySet):
     def open(self):
-        return self.filter(status__in=OPEN_REQUEST_STATUSES)
+        return self.filter(open_condition())
 
     def overdue(self, *, now):
-        return self.open().filter(next_follow_up_at__lt=now)
+        return self.open().filter(overdue_condition(now))
 
 
 class RescueRequest(OrganizationOwned, Versioned, Timestamped):

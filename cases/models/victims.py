@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from multiselectfield import MultiSelectField
 
-from .base import OrganizationOwned, Timestamped, Versioned
-from .codes import (
+from core.fields import BlindIndexField, SecretTextField
+from places.codes import (
     CITIZENSHIP_CHOICES,
     EXPLOITATION_CHOICES,
     LANGUAGE_CHOICES,
@@ -19,8 +19,9 @@ from .codes import (
     RECRUITMENT_METHOD_CHOICES,
     SEX_CHOICES,
 )
-from .fields import BlindIndexField, SecretTextField
-from .places import BorderRegion, Compound
+from places.models import BorderRegion, Compound
+
+from .base import OrganizationOwned, Timestamped, Versioned
 
 
 class CaseNumberSequence(models.Model):

@@ -4,8 +4,6 @@ Every download writes a `DataAccessLog` row (who, when, which export, filters, r
 leaves, so an export interrupted half-way is still on record.
 """
 
-import ipaddress
-
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import render
@@ -13,30 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.decorators import supervisor_required
-from accounts.models import Membership
+from accounts.decorators import permission_required
+from accounts.permissions import Action, request_can
+from audit.models import DataAccessLog
+from core.client_ip import client_ip
 
 from .. import exports
-from ..models import DataAccessLog
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FORMATS = ("csv", "xlsx")
-
-
-def client_ip(request) -> str | None:
-    """The client address as the login throttling sees it (axes/ipware settings), else REMOTE_ADDR."""
-    try:
-        from axes.helpers import get_client_ip_address
-
-        address = get_client_ip_address(request)
-    except Exception:  # noqa: BLE001 - an odd proxy header must not block the export or its audit row
-        address = None
-    address = address or request.META.get("REMOTE_ADDR")
-    try:
-        return str(ipaddress.ip_address(address)) if address else None
-    except ValueError:
-        return None
 
 
 def _file_name(request, name: str, extension: str) -> str:
@@ -54,7 +38,7 @@ def _statuses(request, dataset: exports.Dataset) -> list[str]:
 
 
 @require_GET
-@supervisor_required
+@permission_required(Action.EXPORT)
 def export_page(request):
     """Links to every export the user may download, with the optional status filter per dataset."""
     return render(
@@ -62,9 +46,9 @@ def export_page(request):
         "cases/exports.html",
         {
             "datasets": list(exports.DATASETS.values()),
-            "can_download_statistics": request.membership.role == Membership.Role.ORG_ADMIN,
+            "can_download_statistics": request_can(request, Action.EXPORT_STATISTICS),
             "min_group": exports.STATISTICS_MIN_GROUP,
-            "recent": DataAccessLog.objects.for_organization(request.organization)
+            "recent": DataAccessLog.objects.visible_to(request.organization)
             .select_related("user")
             .order_by("-created_at")[:10],
         },
@@ -107,28 +91,28 @@ def _export(request, name: str):
 
 
 @require_GET
-@supervisor_required
+@permission_required(Action.EXPORT)
 def export_victims(request):
     return _export(request, "victims")
 
 
 @require_GET
-@supervisor_required
+@permission_required(Action.EXPORT)
 def export_requests(request):
     return _export(request, "requests")
 
 
 @require_GET
-@supervisor_required
+@permission_required(Action.EXPORT)
 def export_referrals(request):
     return _export(request, "referrals")
 
 
 @require_GET
-@supervisor_required
+@permission_required(Action.EXPORT)
 def export_statistics(request):
     """De-identified counts an organisation admin may share outside (see `exports.statistics`)."""
-    if request.membership.role != Membership.Role.ORG_ADMIN:
+    if not request_can(request, Action.EXPORT_STATISTICS):
         raise PermissionDenied
     file_format = request.GET.get("format", "csv")
     if file_format not in FORMATS:

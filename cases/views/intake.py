@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from accounts.decorators import organization_required
+from audit import trail as audit
 
-from .. import audit
 from ..duplicates import find_possible_duplicates
 from ..intake import IntakeForms, save_intake_or_report
 

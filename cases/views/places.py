@@ -18,10 +18,11 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import organization_required
 from accounts.models import Organization
+from core.parsing import plain_number
+from places.codes import COUNTRY_NAMES
+from places.models import Agency, BorderRegion, Compound, Crossing
 
-from ..models import Agency, BorderRegion, Compound, Crossing, Victim
-from ..models.codes import COUNTRY_NAMES
-from ..parsing import plain_number
+from ..models import Victim
 
 PAGE_SIZE = 100
 MAP_WIDTH, MAP_HEIGHT, MAP_PADDING = 640, 400, 36
@@ -228,7 +229,7 @@ def _plot(*groups) -> MapPlot:
 
 def open_cases(organization: Organization) -> QuerySet[Victim]:
     """This organisation's cases that are not closed. Never another organisation's."""
-    return Victim.objects.for_organization(organization).exclude(status__in=Victim.CLOSED_STATUSES)
+    return Victim.objects.visible_to(organization).exclude(status__in=Victim.CLOSED_STATUSES)
 
 
 def _open_case_count(organization: Organization, *, field: str) -> Coalesce:

@@ -7,8 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import organization_required
+from audit import trail as audit
 
-from .. import audit
 from ..request_filters import ReferralFilter, RescueRequestFilter, referrals_for, rescue_requests_for
 
 PAGE_SIZE = 50

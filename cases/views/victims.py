@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.decorators import is_supervisor, organization_required
+from accounts.decorators import organization_required
 from accounts.permissions import Action, request_can
+from audit import trail as audit
+from core.fields import secret_field_names
 
-from .. import audit, services
+from .. import services
 from ..filters import RISK_RANK, VictimFilter, looks_like_case_number, search_term_for, store_search_term
 from ..forms import (
     AssignForm,
@@ -36,15 +38,8 @@ from ..forms import (
     VictimEditForm,
     add_service_errors,
 )
-from ..models import (
-    AgencyReferral,
-    CaseNote,
-    RescueRequest,
-    StaleRecordError,
-    Victim,
-    VictimStatusChange,
-    secret_field_names,
-)
+from ..models import AgencyReferral, CaseNote, RescueRequest, StaleRecordError, Victim, VictimStatusChange
+from ..models.requests import open_condition, overdue_condition
 from .timeline import build_timeline
 
 PAGE_SIZE = 50
@@ -55,7 +50,7 @@ TIMELINE_NOTES = 100
 
 
 def _scoped_victims(request):
-    return Victim.objects.visible_to(request.user).for_organization(request.organization)
+    return Victim.objects.visible_to(request.membership)
 
 
 def _planner_estimate(queryset) -> int | None:
@@ -154,14 +149,14 @@ def victim_list(request):
     page_ids = list(filtered.values_list("pk", flat=True)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
     has_next = len(page_ids) > PAGE_SIZE
     page_ids = page_ids[:PAGE_SIZE]
-    open_requests = RescueRequest.objects.filter(victim_id=OuterRef("pk"), status__in=RescueRequest.OPEN_STATUSES)
+    open_requests = RescueRequest.objects.filter(open_condition(), victim_id=OuterRef("pk"))
     loaded = (
         Victim.objects.filter(pk__in=page_ids)
         .select_related("compound", "border_region", "assigned_to")
         .defer(*secret_field_names(Victim))  # the list shows none of them: never decrypt (or hold) them here
         .annotate(
             has_open_request=Exists(open_requests),
-            is_overdue=Exists(open_requests.filter(next_follow_up_at__lt=now)),
+            is_overdue=Exists(open_requests.filter(overdue_condition(now))),
         )
     )
     by_id = {victim.pk: victim for victim in loaded}
@@ -225,18 +220,17 @@ def victim_or_404(request, pk: int) -> Victim:
 
 
 def open_requests_of(victim: Victim):
-    return RescueRequest.objects.filter(victim=victim, status__in=RescueRequest.OPEN_STATUSES).order_by(
-        "next_follow_up_at", "pk"
-    )
+    return RescueRequest.objects.open().filter(victim=victim).order_by("next_follow_up_at", "pk")
 
 
 def render_case_page(request, victim: Victim, *, bound: dict | None = None, open_action: str = "", status=200):
     """The case page. `bound` replaces some of the blank action forms with submitted (invalid) ones."""
     bound = bound or {}
-    supervisor = is_supervisor(request)
+    can_assign = request_can(request, Action.ASSIGN)
+    can_restrict = request_can(request, Action.VIEW_RESTRICTED_NOTES)
     show_all = request.GET.get("history") == "all"
     notes_qs = CaseNote.objects.filter(victim=victim).select_related("author").order_by("-occurred_at", "-pk")
-    if not request_can(request, Action.VIEW_RESTRICTED_NOTES):  # restricted notes: supervisors only
+    if not can_restrict:  # restricted notes: supervisors only
         notes_qs = notes_qs.filter(is_restricted=False)
     notes = list(notes_qs if show_all else notes_qs[: TIMELINE_NOTES + 1])
     notes_truncated = not show_all and len(notes) > TIMELINE_NOTES
@@ -271,13 +265,13 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
             default_request=open_requests[0] if len(open_requests) == 1 else None,
             has_open_requests=bool(open_requests),
         ),
-        "note_form": bound.get("note") or NoteForm(can_restrict=supervisor),
+        "note_form": bound.get("note") or NoteForm(can_restrict=can_restrict),
         "status_form": bound.get("status") or StatusForm(victim=victim),
         "request_form": bound.get("request") or RequestOpenForm(),
         "referral_form": bound.get("referral")
         or ReferralForm(victim=victim, organization=request.organization, open_requests=open_qs),
     }
-    if supervisor:
+    if can_assign:
         forms["assign_form"] = bound.get("assign") or AssignForm(
             organization=request.organization, initial={"assignee": victim.assigned_to_id}
         )
@@ -304,7 +298,7 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
         "referrals": referrals,
         "flags": flags,
         "open_action": open_action,
-        "can_assign": supervisor,
+        "can_assign": can_assign,
         "now": timezone.now(),
         **forms,
     }

@@ -36,7 +36,10 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "auditlog",
+    "core",
     "accounts",
+    "audit",
+    "places",
     "cases",
     "tracker",
 ]
@@ -52,7 +55,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "accounts.security_middleware.SessionLimitsMiddleware",  # idle/absolute expiry, ended sessions
     "accounts.middleware.CurrentOrganizationMiddleware",
-    "cases.audit.AuditMiddleware",  # who and from where, for the audit trail (cases/audit.py)
+    "audit.trail.AuditMiddleware",  # who and from where, for the audit trail (audit/trail.py)
     "accounts.security_middleware.RefusedAccessLogMiddleware",  # 403/404 to signed-in users -> homeward.security
     "accounts.security_middleware.TwoFactorMiddleware",  # unverified 2FA users go to the code page
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -158,7 +161,9 @@ AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
 # The client address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies the X-Forwarded-For entry the
 # outermost trusted proxy added (entries further left can be forged by the client).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
-AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_ip_address"
+HOMEWARD_PRODUCTION = False  # production.py turns it on: core/checks.py then runs the deployment checks at start-up
+ALLOW_SQLITE = True
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
 
 # --- Sessions -------------------------------------------------------------------------------------
 # Idle and absolute limits are enforced server-side by accounts.security_middleware.SessionLimitsMiddleware.
@@ -254,7 +259,6 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = (Queue("default"), Queue("sweeps"), Queue("email"))
 CELERY_TASK_ROUTES = {
     "tracker.tasks.sweep_*": {"queue": "sweeps"},
-    "tracker.tasks.send_*": {"queue": "email"},
     "tracker.tasks.deliver_*": {"queue": "email"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
@@ -264,13 +268,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Logging --------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
-# Every handler carries config.logging.RedactPersonalDataFilter (no victim names, passports, phones or handles
+# Every handler carries core.logging.RedactPersonalDataFilter (no victim names, passports, phones or handles
 # in logs); Django's own loggers are re-pointed at these handlers so none keeps an unfiltered one.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
-        "redact_personal_data": {"()": "config.logging.RedactPersonalDataFilter"},
+        "redact_personal_data": {"()": "core.logging.RedactPersonalDataFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
@@ -281,7 +285,7 @@ LOGGING = {
             "level": "ERROR",
             "filters": ["require_debug_false", "redact_personal_data"],
             "include_html": False,
-            "reporter_class": "config.logging.NoPersonalDataExceptionReporter",
+            "reporter_class": "core.logging.NoPersonalDataExceptionReporter",
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
@@ -293,8 +297,8 @@ LOGGING = {
     },
 }
 ADMINS = [tuple(admin.split(":", 1)) for admin in env.list("ADMINS", default=[])]  # "Name:email" pairs
-DEFAULT_EXCEPTION_REPORTER = "config.logging.NoPersonalDataExceptionReporter"
-DEFAULT_EXCEPTION_REPORTER_FILTER = "config.logging.NoPersonalDataExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "core.logging.NoPersonalDataExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "core.logging.NoPersonalDataExceptionReporterFilter"
 
 # --- Follow-up engine (tracker) -------------------------------------------------------------------
 TRACKER_OUTBOX_MAX_ATTEMPTS = env.int("TRACKER_OUTBOX_MAX_ATTEMPTS", default=5)
@@ -309,10 +313,10 @@ TRACKER_DELIVERY_EVERY_SECONDS = env.int("TRACKER_DELIVERY_EVERY_SECONDS", defau
 # --- Audit trail (django-auditlog; cases/audit.py registers the models) -------------------------------
 # Entries live in cases.AuditEntry (per organisation, append-only). Secret fields are masked with a fixed marker:
 # never the value, a part of it or its length.
-AUDITLOG_LOGENTRY_MODEL = "cases.AuditEntry"
+AUDITLOG_LOGENTRY_MODEL = "audit.AuditEntry"
 # The swapped-out default table (auditlog_logentry) is never used; not creating it also keeps Django's flush
 # (TransactionTestCase on PostgreSQL) working, which a stray foreign key to django_content_type would break.
 MIGRATION_MODULES = {"auditlog": None}
-AUDITLOG_MASK_CALLABLE = "cases.audit.mask_secret"
+AUDITLOG_MASK_CALLABLE = "audit.trail.mask_secret"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and loaddata are not user actions

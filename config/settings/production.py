@@ -2,10 +2,8 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from cases.crypto import check_key_settings
-
 from .base import *  # noqa: F403
-from .base import DATABASES, DEV_ONLY_BLIND_INDEX_KEY, DEV_ONLY_FIELD_ENCRYPTION_KEY, env
+from .base import env
 
 
 def _required(name: str) -> str:
@@ -16,13 +14,14 @@ def _required(name: str) -> str:
 
 
 DEBUG = False
+HOMEWARD_PRODUCTION = True  # core/checks.py: the deployment checks run at start-up and refuse to start on an error
 SECRET_KEY = _required("SECRET_KEY")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")  # no default: say which hosts serve Homeward
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not env.bool("ALLOW_SQLITE", default=False):
-    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL in production (set ALLOW_SQLITE=1 to override).")
+ALLOW_SQLITE = env.bool("ALLOW_SQLITE", default=False)  # checked by core/checks.py (homeward.E003)
 
 # --- Transport security ---------------------------------------------------------------------------
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# X-Forwarded-Proto is trusted only from the reverse proxies TRUSTED_PROXY_COUNT says are there (homeward.E004).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT > 0 else None  # noqa: F405
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -43,8 +42,6 @@ CSRF_COOKIE_DOMAIN = None
 
 # --- Field encryption -----------------------------------------------------------------------------
 # Real keys from the environment (or a secret manager that sets it); never the public dev-only defaults.
-FIELD_ENCRYPTION_KEYS = [key.strip() for key in _required("FIELD_ENCRYPTION_KEYS").split(",") if key.strip()]
-BLIND_INDEX_KEY = _required("BLIND_INDEX_KEY").strip()
-if {DEV_ONLY_FIELD_ENCRYPTION_KEY, DEV_ONLY_BLIND_INDEX_KEY} & {*FIELD_ENCRYPTION_KEYS, BLIND_INDEX_KEY}:
-    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS and BLIND_INDEX_KEY must not use the public dev-only keys.")
-check_key_settings(encryption_keys=FIELD_ENCRYPTION_KEYS, blind_index_key=BLIND_INDEX_KEY)
+FIELD_ENCRYPTION_KEYS = [key.strip() for key in env.str("FIELD_ENCRYPTION_KEYS", default="").split(",") if key.strip()]
+BLIND_INDEX_KEY = env.str("BLIND_INDEX_KEY", default="").strip()
+# Missing, malformed, shared or dev-only keys are refused by core/checks.py (homeward.E001, E002, E005).

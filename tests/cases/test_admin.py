@@ -13,18 +13,15 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import (
-    Agency,
     AgencyReferral,
-    BorderRegion,
     CaseNote,
     CaseNumberSequence,
-    Compound,
-    Crossing,
     Reporter,
     RescueRequest,
     Victim,
     VictimStatusChange,
 )
+from places.models import Agency, BorderRegion, Compound, Crossing
 from tests.factories import (
     AgencyFactory,
     BorderRegionFactory,
@@ -251,7 +248,7 @@ def test_victims_are_found_by_whole_case_number_or_part_of_the_name(superuser_cl
 def test_secret_fields_are_never_searched_or_listed():
     from django.contrib import admin
 
-    from cases.models import secret_field_names
+    from core.fields import secret_field_names
 
     for model, model_admin in admin.site._registry.items():
         secrets = set(secret_field_names(model))

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cases.models import AgencyReferral, BorderRegion, Compound, Crossing, RescueRequest, Victim
+from cases.models import AgencyReferral, RescueRequest, Victim
+from places.models import BorderRegion, Compound, Crossing
 from tests.factories import (
     AgencyFactory,
     BorderRegionFactory,

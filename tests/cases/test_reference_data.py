@@ -8,9 +8,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cases import reference_data
-from cases.models import Agency, BorderRegion, Compound, Crossing
-from cases.reference_data import REFERENCE_DIR, load_reference_data
+from places import reference_data
+from places.models import Agency, BorderRegion, Compound, Crossing
+from places.reference_data import REFERENCE_DIR, load_reference_data
 
 from ..factories import OrganizationFactory
 

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from audit.models import DataAccessLog
 from cases import exports, retention, services
-from cases.models import AgencyReferral, CaseNote, DataAccessLog, Reporter, RescueRequest, Victim
+from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim
 from cases.tasks import redact_closed_cases_task
 from tests.factories import AgencyFactory, make_note, make_referral, make_request, make_victim
 

@@ -4,7 +4,8 @@ import pytest
 
 from accounts.models import Membership
 from cases import services
-from cases.models import Agency, AgencyReferral, CaseNote, Compound, Reporter, RescueRequest, Victim, VictimStatusChange
+from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
+from places.models import Agency, Compound
 from tests.factories import AgencyFactory, CompoundFactory, make_note, make_referral, make_request, make_victim
 
 pytestmark = pytest.mark.django_db

@@ -17,15 +17,8 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from cases.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, NameMaker, nationality_weights, sex_weights
-from cases.models import (
-    Agency,
-    AgencyReferral,
-    CaseNote,
-    Reporter,
-    RescueRequest,
-    Victim,
-    VictimStatusChange,
-)
+from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
+from places.models import Agency
 
 pytestmark = pytest.mark.django_db
 

@@ -44,7 +44,7 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "accounts:password_reset_confirm": ((200, 200, 200, 200, 200), (200, 200, 200, 200, 200)),
     "accounts:password_reset_complete": ((200, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
     # The audit trail: org admins only, their own organisation's entries (B's supervisor is not an org admin).
-    "accounts:audit": ((302, 403, 403, 200, 403), (405, 405, 405, 405, 405)),
+    "audit:audit": ((302, 403, 403, 200, 403), (405, 405, 405, 405, 405)),
     # --- My work and the team ---------------------------------------------------------------------------------
     "tracker:my_work": ((302, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
     "tracker:team": ((302, 403, 200, 200, 200), (405, 405, 405, 405, 405)),

@@ -12,9 +12,10 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
+from audit.models import AppendOnlyError, AuditEntry, DataAccessLog
+from audit.trail import MASK, mask_secret
 from cases import services
-from cases.audit import MASK, mask_secret
-from cases.models import AppendOnlyError, AuditEntry, CaseNote, DataAccessLog, Reporter, Victim
+from cases.models import CaseNote, Reporter, Victim
 from tests.factories import make_note, make_victim, sign_in_verified
 
 PASSPORT = "Z9981234XQ"
@@ -243,12 +244,12 @@ def test_audit_entries_cannot_be_changed_or_deleted_in_the_admin(client, org_a, 
     user.save()
     sign_in_verified(client, user)
     entry = entries_for(secret_case, CREATE).get()
-    change_url = reverse("admin:cases_auditentry_change", args=[entry.pk])
+    change_url = reverse("admin:audit_auditentry_change", args=[entry.pk])
     assert client.get(change_url).status_code == 200  # readable
     client.post(change_url, {"object_repr": "tampered", "action": 2})
-    assert client.get(reverse("admin:cases_auditentry_delete", args=[entry.pk])).status_code == 403
-    assert client.post(reverse("admin:cases_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
-    assert client.get(reverse("admin:cases_auditentry_add")).status_code == 403
+    assert client.get(reverse("admin:audit_auditentry_delete", args=[entry.pk])).status_code == 403
+    assert client.post(reverse("admin:audit_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:audit_auditentry_add")).status_code == 403
     entry.refresh_from_db()
     assert entry.object_repr == secret_case.case_number and entry.action == CREATE
 
@@ -258,11 +259,11 @@ def test_the_admin_trail_shows_an_org_admin_only_their_organisations_entries(cli
     org_a.org_admin.is_staff = True
     org_a.org_admin.save()
     sign_in_verified(client, org_a.org_admin)
-    listing = client.get(reverse("admin:cases_auditentry_changelist")).content.decode()
+    listing = client.get(reverse("admin:audit_auditentry_changelist")).content.decode()
     assert secret_case.case_number in listing
     assert other.case_number not in listing
     theirs = entries_for(other, CREATE).get()
-    assert client.get(reverse("admin:cases_auditentry_change", args=[theirs.pk])).status_code in (302, 404)
+    assert client.get(reverse("admin:audit_auditentry_change", args=[theirs.pk])).status_code in (302, 404)
 
 
 # --- The audit page --------------------------------------------------------------------------------------------
@@ -270,22 +271,20 @@ def test_the_admin_trail_shows_an_org_admin_only_their_organisations_entries(cli
 
 def test_an_org_admin_sees_only_their_organisations_entries(client_for, org_a, org_b, secret_case):
     other = make_victim(organization=org_b.organization, created_by=org_b.caseworker)
-    page = client_for(org_a.org_admin, org_a.organization).get(reverse("accounts:audit"))
+    page = client_for(org_a.org_admin, org_a.organization).get(reverse("audit:audit"))
     text = page.content.decode()
     assert page.status_code == 200
     assert secret_case.case_number in text
     assert other.case_number not in text
     for secret in SECRETS:
         assert secret not in text
-    page_b = client_for(org_b.org_admin, org_b.organization).get(reverse("accounts:audit")).content.decode()
+    page_b = client_for(org_b.org_admin, org_b.organization).get(reverse("audit:audit")).content.decode()
     assert other.case_number in page_b and secret_case.case_number not in page_b
 
 
 def test_an_org_admin_cannot_filter_by_another_organisations_user(client_for, org_a, org_b, secret_case):
     make_victim(organization=org_b.organization, created_by=org_b.caseworker)
-    page = client_for(org_a.org_admin, org_a.organization).get(
-        reverse("accounts:audit"), {"actor": org_b.caseworker.pk}
-    )
+    page = client_for(org_a.org_admin, org_a.organization).get(reverse("audit:audit"), {"actor": org_b.caseworker.pk})
     assert page.status_code == 200
     assert page.context["page_obj"].paginator.count == 0
     assert "Select a valid choice" in page.content.decode()
@@ -297,7 +296,7 @@ def test_the_audit_page_filters_by_who_record_type_action_and_dates(client_for, 
             services.victim_assign(victim=secret_case, assignee=org_a.caseworker2, assigned_by=org_a.supervisor)
     client = client_for(org_a.org_admin, org_a.organization)
     client.get(reverse("cases:victim_detail", args=[secret_case.pk]))
-    url = reverse("accounts:audit")
+    url = reverse("audit:audit")
 
     def rows(**params):
         response = client.get(url, params)
@@ -329,11 +328,11 @@ def test_the_audit_page_filters_by_who_record_type_action_and_dates(client_for, 
 
 @pytest.mark.parametrize("role", ["caseworker", "supervisor"])
 def test_caseworkers_and_supervisors_cannot_read_the_audit_trail(client_for, org_a, secret_case, role):
-    assert client_for(org_a.by_role(role), org_a.organization).get(reverse("accounts:audit")).status_code == 403
+    assert client_for(org_a.by_role(role), org_a.organization).get(reverse("audit:audit")).status_code == 403
 
 
 def test_the_audit_page_answers_anonymous_visitors_with_the_sign_in_page(db):
-    response = Client().get(reverse("accounts:audit"))
+    response = Client().get(reverse("audit:audit"))
     assert response.status_code == 302
 
 
@@ -349,8 +348,8 @@ def test_the_mask_reveals_neither_the_value_nor_its_length_only_whether_it_was_e
 def test_every_secret_field_of_every_audited_model_is_masked():
     from auditlog.registry import auditlog
 
-    from cases.audit import AUDITED
-    from cases.models import secret_field_names
+    from audit.trail import AUDITED
+    from core.fields import secret_field_names
 
     for model in AUDITED:
         assert set(secret_field_names(model)) <= set(auditlog.get_model_fields(model)["mask_fields"]), model

@@ -11,9 +11,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
+from audit.models import AuditEntry
+from audit.trail import MASK
 from cases import retention, services
-from cases.audit import MASK
-from cases.models import AuditEntry, CaseNote, Reporter, RescueRequest, Victim
+from cases.models import CaseNote, Reporter, RescueRequest, Victim
 from tests.factories import (
     INTAKE_POST,
     AgencyFactory,
@@ -279,7 +280,7 @@ def test_a_refused_page_for_a_role_is_logged_and_an_allowed_one_is_not(client_fo
 def test_a_bulk_update_of_a_field_with_a_blind_index_is_refused(org_a):
     from django.db import transaction
 
-    from cases.audit import audited_update
+    from audit.trail import audited_update
 
     victim = make_victim(organization=org_a.organization, created_by=org_a.caseworker, passport_number="Q1112223")
     with pytest.raises(ValueError, match="blind index"), transaction.atomic():

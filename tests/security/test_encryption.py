@@ -16,9 +16,11 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 
-from cases import crypto, secret_columns, services
+from cases import services
 from cases.identifiers import victims_with_same_identifiers
-from cases.models import AgencyReferral, CaseNote, Reporter, Victim, secret_field_names
+from cases.models import AgencyReferral, CaseNote, Reporter, Victim
+from core import crypto, secret_columns
+from core.fields import secret_field_names
 from tests.factories import AgencyFactory, make_note, make_referral, make_victim
 
 pytestmark = pytest.mark.django_db
@@ -478,6 +480,7 @@ def test_the_data_migration_refuses_ciphertext_it_cannot_decrypt(org_a):
         ([OLD_KEY], OLD_KEY, "must be a separate key"),
         ([OLD_KEY], "", "BLIND_INDEX_KEY is empty"),
     ],
+    ids=["no-keys", "short", "not-base64", "twice", "shared", "no-blind-index-key"],  # the keys are random per run
 )
 @pytest.mark.django_db(False)
 def test_bad_key_settings_are_refused_with_a_message_that_never_shows_the_key(keys, blind, message):

@@ -13,8 +13,9 @@ from openpyxl import load_workbook
 
 from accounts.middleware import SESSION_KEY
 from accounts.two_factor import two_factor_required
+from audit.models import DataAccessLog
 from cases import exports, services
-from cases.models import AgencyReferral, DataAccessLog, RescueRequest, Victim
+from cases.models import AgencyReferral, RescueRequest, Victim
 from tests.factories import AgencyFactory, make_referral, make_request, make_victim, sign_in_verified
 
 pytestmark = pytest.mark.django_db
@@ -282,7 +283,7 @@ def test_every_export_writes_its_log_row(org_a, org_b, case_files, url_name, fmt
 def test_the_log_is_append_only(org_a, case_files):
     download(signed_in(org_a.supervisor, org_a.organization), "cases:export_victims")
     entry = DataAccessLog.objects.get()
-    from cases.models import AppendOnlyError
+    from audit.models import AppendOnlyError
 
     entry.object_count = 0
     with pytest.raises(AppendOnlyError):
@@ -307,13 +308,13 @@ def test_org_admins_see_their_log_in_the_admin_but_cannot_change_or_delete_it(or
     org_a.org_admin.save()
     client = sign_in_verified(Client(), org_a.org_admin)
 
-    changelist = client.get(reverse("admin:cases_dataaccesslog_changelist"))
+    changelist = client.get(reverse("admin:audit_dataaccesslog_changelist"))
     assert changelist.status_code == 200
-    assert reverse("admin:cases_dataaccesslog_change", args=[own.pk]) in changelist.content.decode()
-    assert reverse("admin:cases_dataaccesslog_change", args=[others.pk]) not in changelist.content.decode()
-    assert client.get(reverse("admin:cases_dataaccesslog_change", args=[others.pk])).status_code in (302, 403, 404)
-    assert client.post(reverse("admin:cases_dataaccesslog_delete", args=[own.pk]), {"post": "yes"}).status_code == 403
-    assert client.post(reverse("admin:cases_dataaccesslog_change", args=[own.pk]), {}).status_code == 403
+    assert reverse("admin:audit_dataaccesslog_change", args=[own.pk]) in changelist.content.decode()
+    assert reverse("admin:audit_dataaccesslog_change", args=[others.pk]) not in changelist.content.decode()
+    assert client.get(reverse("admin:audit_dataaccesslog_change", args=[others.pk])).status_code in (302, 403, 404)
+    assert client.post(reverse("admin:audit_dataaccesslog_delete", args=[own.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:audit_dataaccesslog_change", args=[own.pk]), {}).status_code == 403
     assert DataAccessLog.objects.count() == 2
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from cases.forms import VICTIM_EDIT_FIELDS, ReferralForm, VictimEditForm
 from cases.intake import IntakeForms
 from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
-from cases.models.fields import SecretTextField
+from core.fields import SecretTextField
 from tests.security.test_fuzzing import (
     changed,
     form_data,

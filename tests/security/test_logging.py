@@ -11,7 +11,7 @@ from django.test import Client, override_settings
 from django.urls import include, path
 
 from cases.models import Victim
-from config.logging import REDACTED, RedactPersonalDataFilter, redact, remembered
+from core.logging import REDACTED, RedactPersonalDataFilter, redact, remembered
 from tests.factories import make_victim
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from accounts.permissions import PERMISSIONS, Action, can, require, roles_allowed
+from accounts.permissions import PERMISSIONS, Action, can, require, requires_two_factor, roles_allowed
 from cases import services
 from cases.forms import AssignForm, agencies_for
 from cases.models import CaseNote, Victim
@@ -33,6 +33,8 @@ EXPECTED = {
     Action.EXPORT_STATISTICS: {OA},
     Action.MANAGE_USERS: {OA},
     Action.VIEW_AUDIT: {OA},
+    Action.VIEW_TEAM: {SV, OA},
+    Action.ADMINISTER: {OA},
 }
 
 RESTRICTED_BODY = "Synthetic restricted detail: safe-house Lima-7"
@@ -207,14 +209,14 @@ def test_exports_statistics_and_the_audit_trail_follow_the_policy(
     client = client_for(org_a.by_role(role), org_a.organization)
     assert client.get(reverse("cases:export_victims")).status_code == export_status
     assert client.get(reverse("cases:export_statistics")).status_code == statistics_status
-    assert client.get(reverse("accounts:audit")).status_code == audit_status
+    assert client.get(reverse("audit:audit")).status_code == audit_status
     user, organization = org_a.by_role(role), org_a.organization
     assert (export_status == 200) is can(user, Action.EXPORT, organization)
     assert (statistics_status == 200) is can(user, Action.EXPORT_STATISTICS, organization)
     assert (audit_status == 200) is can(user, Action.VIEW_AUDIT, organization)
 
 
-@pytest.mark.parametrize("name", ["cases:export_victims", "accounts:audit"])
+@pytest.mark.parametrize("name", ["cases:export_victims", "audit:audit"])
 def test_anonymous_visitors_are_sent_to_sign_in(name, db):
     response = Client().get(reverse(name))
     assert response.status_code == 302
@@ -237,7 +239,7 @@ def test_the_admin_site_refuses_caseworkers_and_supervisors_even_with_the_staff_
         reverse("admin:cases_victim_changelist"),
         reverse("admin:cases_victim_change", args=[victim.pk]),
         reverse("admin:accounts_user_changelist"),
-        reverse("admin:cases_auditentry_changelist"),
+        reverse("admin:audit_auditentry_changelist"),
     ):
         assert client.get(url).status_code == 403, url
 
@@ -308,3 +310,11 @@ def test_no_export_carries_note_text_restricted_or_not(client_for, org_a, case_a
     assert response.status_code == 200
     content = b"".join(response.streaming_content).decode()
     assert RESTRICTED_BODY not in content and OPEN_BODY not in content
+
+
+@pytest.mark.parametrize(("role", "needs"), [(CW, False), (SV, True), (OA, True)])
+def test_two_factor_follows_the_permission_table(role, needs, org_a):
+    membership = Membership.objects.get(user=org_a.by_role(role), organization=org_a.organization)
+    assert requires_two_factor(membership) is needs
+    membership.is_active = False
+    assert requires_two_factor(membership) is False  # an ended membership allows nothing

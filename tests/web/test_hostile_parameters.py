@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Victim
-from cases.parsing import plain_number
+from core.parsing import plain_number
 from tests.factories import INTAKE_POST, make_victim
 
 ODD_NUMBERS = ["²", "①", "٣", "9" * 5000, "-1", "1e3", " 7 ", ""]

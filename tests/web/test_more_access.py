@@ -153,7 +153,7 @@ def test_the_intake_page_runs_a_fixed_number_of_queries_however_many_compounds(c
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from cases.models import Compound
+    from places.models import Compound
 
     region = BorderRegionFactory(name="Bulk Region")
     Compound.objects.bulk_create(

@@ -7,8 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.models import Compound, Crossing, Victim
+from cases.models import Victim
 from cases.views.places import MapPoint, plot_points
+from places.models import Compound, Crossing
 from tests.factories import BorderRegionFactory, CompoundFactory, make_victim
 
 from .conftest import page_text

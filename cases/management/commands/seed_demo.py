@@ -11,7 +11,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connect
 from django.db.migrations.executor import MigrationExecutor
 
 from cases.demo import DEFAULT_SEED, DEFAULT_VICTIMS, DEMO_PASSWORD, MAX_VICTIMS, is_production_settings, seed_demo
-from cases.reference_data import ReferenceDataError
+from places.reference_data import ReferenceDataError
 
 
 def _first_line(error: Exception) -> str:

@@ -1,0 +1,1 @@
+"""The bottom layer: crypto, secret columns, parsing, client address, logging filters. No case models."""

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlacesConfig(AppConfig):
+    name = "places"
+    verbose_name = _("Places and agencies")
+
+    def ready(self):
+        from audit import trail
+
+        from .models import Agency
+
+        trail.register(Agency)

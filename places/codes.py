@@ -1,0 +1,79 @@
+"""Code lists: HTCDS 2.0 (IOM, CC BY 4.0) read from places/reference/htcds/choices.csv, plus our additions.
+
+HTCDS lacks a code for the exploitation this product exists for, so we add "forced criminality / scam work".
+"""
+
+import csv
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+HTCDS_CHOICES_CSV = Path(__file__).resolve().parent / "reference" / "htcds" / "choices.csv"
+
+
+@cache
+def htcds_list(list_name: str) -> tuple[tuple[str, str], ...]:
+    """(code, label) pairs of one HTCDS code list, in the standard's order."""
+    with HTCDS_CHOICES_CSV.open(encoding="utf-8") as handle:
+        return tuple(
+            (row["name"].strip(), row["label"].strip())
+            for row in csv.DictReader(handle)
+            if row["list_name"] == list_name
+        )
+
+
+FORCED_CRIMINALITY = "ForcedCriminalityScamWork"
+STATELESS = "XX"  # not in ISO 3166; the list of 7,141 people freed in 2025 had 9 stateless people
+
+SEX_CHOICES = htcds_list("gender")
+# The HTCDS file lost Namibia's code "NA" (read as "not available" somewhere upstream); restore it here.
+CITIZENSHIP_CHOICES = (
+    *[(code or ("NA" if label == "Namibia" else code), label) for code, label in htcds_list("citizenship")],
+    (STATELESS, "Stateless"),
+)
+RECRUITMENT_METHOD_CHOICES = htcds_list("methodofrecruitment")
+MEANS_OF_CONTROL_CHOICES = htcds_list("methodsofcontrol")
+EXPLOITATION_CHOICES = (
+    *[(code, label) for code, label in htcds_list("typeofexploitation") if code != "Other"],
+    (FORCED_CRIMINALITY, "Forced criminality / scam work"),
+    ("Other", "Other"),
+)
+COUNTRY_NAMES = dict(CITIZENSHIP_CHOICES)
+
+# ISO 639 codes of the languages caseworkers meet on the border and among the people trapped there.
+LANGUAGE_CHOICES = (
+    ("am", _("Amharic")),
+    ("ar", _("Arabic")),
+    ("bn", _("Bengali")),
+    ("en", _("English")),
+    ("fil", _("Filipino")),
+    ("fr", _("French")),
+    ("hi", _("Hindi")),
+    ("id", _("Indonesian")),
+    ("ja", _("Japanese")),
+    ("kar", _("Karen")),
+    ("km", _("Khmer")),
+    ("ko", _("Korean")),
+    ("lo", _("Lao")),
+    ("ml", _("Malayalam")),
+    ("ms", _("Malay")),
+    ("my", _("Burmese")),
+    ("ne", _("Nepali")),
+    ("om", _("Oromo")),
+    ("pa", _("Punjabi")),
+    ("ru", _("Russian")),
+    ("shn", _("Shan")),
+    ("si", _("Sinhala")),
+    ("sw", _("Swahili")),
+    ("ta", _("Tamil")),
+    ("te", _("Telugu")),
+    ("th", _("Thai")),
+    ("ti", _("Tigrinya")),
+    ("tr", _("Turkish")),
+    ("ur", _("Urdu")),
+    ("uz", _("Uzbek")),
+    ("vi", _("Vietnamese")),
+    ("yue", _("Cantonese")),
+    ("zh", _("Chinese (Mandarin)")),
+)

@@ -1,0 +1,42 @@
+"""docs/architecture.md stays true: its layers are the import contract's, its tables name code that exists."""
+
+import re
+import tomllib
+from pathlib import Path
+
+from tracker.schedules import schedules
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+
+
+def table(heading: str) -> list[list[str]]:
+    """The rows of the first table under `## heading`, as lists of cell texts."""
+    section = DOC.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[2:]]
+
+
+def test_the_layer_diagram_is_the_import_contract():
+    contract = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"][0]
+    diagram = DOC.split("## Layers\n", 1)[1].split("```", 2)[1]
+    drawn = [line.split()[0] for line in diagram.strip().splitlines() if line.strip() and line[:6].strip()]
+    assert drawn == contract["layers"]
+    assert contract["type"] == "layers"
+
+
+def test_the_periodic_tasks_table_is_the_schedule():
+    listed = [(name, task.strip("`"), queue) for name, task, queue in table("Periodic tasks")]
+    assert listed == [(s.name, s.task, s.queue) for s in schedules()]
+
+
+def test_every_place_the_behaviour_table_names_exists():
+    for behaviour, place, _asked_by in table("Where each behaviour lives"):
+        for path in re.findall(r"`([\w/]+(?:\.py|/))", place):
+            assert (ROOT / path).exists(), f"{behaviour}: {path} does not exist"
+        names = re.findall(r"`(?:[\w.]+\.)?(\w+)\(\)`", place)
+        sources = "".join(
+            (ROOT / path).read_text() if (ROOT / path).is_file() else "" for path in re.findall(r"`([\w/]+\.py)", place)
+        ) + "".join(p.read_text() for path in re.findall(r"`([\w/]+/)`", place) for p in (ROOT / path).glob("*.py"))
+        for name in names:
+            assert f"def {name}(" in sources, f"{behaviour}: {name}() is not defined where the table says"
