@@ -10,8 +10,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from cases.demo import DEFAULT_SEED, DEFAULT_VICTIMS, DEMO_PASSWORD, MAX_VICTIMS, is_production_settings, seed_demo
 from cases.reference_data import ReferenceDataError
+from demo.seeding import DEFAULT_SEED, DEFAULT_VICTIMS, DEMO_PASSWORD, MAX_VICTIMS, is_production_settings, seed_demo
 
 
 def _first_line(error: Exception) -> str:

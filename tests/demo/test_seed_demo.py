@@ -16,7 +16,6 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
-from cases.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, NameMaker, nationality_weights, sex_weights
 from cases.models import (
     Agency,
     AgencyReferral,
@@ -26,6 +25,9 @@ from cases.models import (
     Victim,
     VictimStatusChange,
 )
+from demo.organisations import DEMO_ORGANIZATIONS
+from demo.people import NameMaker, nationality_weights, sex_weights
+from demo.seeding import DEMO_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
