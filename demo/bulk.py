@@ -1,11 +1,14 @@
-"""Writing a CaseHistory: bulk INSERTs, case-number counters, the audit trail, and backdated creation times."""
+"""Rows kept in memory for CaseHistory, and their writing: bulk INSERTs, case-number counters, the audit trail."""
 
-from typing import TYPE_CHECKING
+from copy import copy
+from datetime import datetime
 
 from auditlog.diff import model_instance_diff
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 
+from accounts.models import Membership, Organization, User
 from cases.models import (
     AgencyReferral,
     AuditEntry,
@@ -17,10 +20,51 @@ from cases.models import (
     VictimStatusChange,
 )
 
-if TYPE_CHECKING:
-    from .history import CaseHistory
-
 INSERT_ORDER = (Victim, Reporter, VictimStatusChange, RescueRequest, CaseNote, AgencyReferral)  # parents first
+Create, Update = AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE
+
+
+def validate(row: models.Model, exclude: tuple[str, ...] = ()) -> None:
+    """The services' full_clean(), without the per-foreign-key SELECTs (the rows are not saved yet)."""
+    relations = [f.name for f in row._meta.concrete_fields if f.is_relation]
+    row.full_clean(exclude=[*relations, *exclude], validate_unique=False, validate_constraints=False)
+
+
+class Rows:
+    """One organisation's new rows, the changes the services would save, and `save()` to write them."""
+
+    def __init__(self, *, organization: Organization):
+        self.organization = organization
+        self.rows: dict[type, list[models.Model]] = {model: [] for model in INSERT_ORDER}
+        self.created_at: dict[int, datetime] = {}  # id(row) -> when it was created "in the past"
+        # (action, the row, a copy before, a copy after, the fields the service's save or update names)
+        self.changes: list[tuple[str, models.Model, models.Model | None, models.Model, list[str] | None]] = []
+        self.members = set(
+            Membership.objects.filter(organization=organization, is_active=True).values_list("user_id", flat=True)
+        )
+        self.case_numbers = dict(
+            CaseNumberSequence.objects.filter(organization=organization).values_list("year", "last_value")
+        )
+
+    # --- rows and their trail ---
+
+    def _add(self, row: models.Model, *, at: datetime | None) -> models.Model:
+        self.rows[type(row)].append(row)
+        if at is not None:
+            self.created_at[id(row)] = at
+        self.changes.append((Create, row, None, copy(row), None))
+        return row
+
+    def _changed(self, before: models.Model, row: models.Model, fields: list[str] | None = None) -> None:
+        self.changes.append((Update, row, before, copy(row), fields))
+
+    def _require_member(self, user: User | None) -> None:
+        if user is not None and user.pk not in self.members:
+            raise ValidationError({"assigned_to": f"{user} is not a member of {self.organization}."})
+
+    def save(self) -> None:
+        """Insert every row, advance the case-number counters, write the trail, backdate creation times."""
+        write(self)
 
 
 class _AuditEntryCollector(type(AuditEntry.objects)):
@@ -30,7 +74,7 @@ class _AuditEntryCollector(type(AuditEntry.objects)):
         return AuditEntry(**kwargs)
 
 
-def write(history: "CaseHistory") -> None:
+def write(history: Rows) -> None:
     """Insert every row, advance the case-number counters, write the trail, then backdate `created_at`.
 
     bulk_create runs each field's pre_save and get_db_prep_value, so blind indexes are computed and secret
@@ -53,7 +97,7 @@ def write(history: "CaseHistory") -> None:
         model.objects.bulk_update(backdated, ["created_at"], batch_size=500)
 
 
-def audit_entries(history: "CaseHistory") -> list[AuditEntry]:
+def audit_entries(history: Rows) -> list[AuditEntry]:
     """The entries auditlog's signals write for the same service calls: a CREATE per row, an UPDATE per save."""
     collector = _AuditEntryCollector()
     collector.model = AuditEntry

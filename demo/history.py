@@ -9,75 +9,31 @@ tests/demo/test_history.py runs one case file through both and compares rows and
 """
 
 from copy import copy
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import models
 from django.utils import timezone
 
-from accounts.models import Membership, Organization, User
+from accounts.models import Organization, User
 from cases.models import (
-    Agency,
-    AgencyReferral,
-    AuditEntry,
     CaseNote,
-    CaseNumberSequence,
     Reporter,
     RescueRequest,
     Victim,
     VictimStatusChange,
 )
 from cases.services import (
-    REFERRAL_RESPONSES,
     REQUEST_CLOSING_STATUSES,
     VICTIM_TRANSITIONS,
-    check_referral_consent,
     next_follow_up,
 )
 
-from .bulk import INSERT_ORDER, write
-
-Create, Update = AuditEntry.Action.CREATE, AuditEntry.Action.UPDATE
-FS = AgencyReferral.Status
+from .bulk import validate
+from .referrals import ReferralCalls
 
 
-def _validate(row: models.Model, exclude: tuple[str, ...] = ()) -> None:
-    """The services' full_clean(), without the per-foreign-key SELECTs (the rows are not saved yet)."""
-    relations = [f.name for f in row._meta.concrete_fields if f.is_relation]
-    row.full_clean(exclude=[*relations, *exclude], validate_unique=False, validate_constraints=False)
-
-
-class CaseHistory:
+class CaseHistory(ReferralCalls):
     """Case files of one organisation in the making; `save()` writes them all."""
-
-    def __init__(self, *, organization: Organization):
-        self.organization = organization
-        self.rows: dict[type, list[models.Model]] = {model: [] for model in INSERT_ORDER}
-        self.created_at: dict[int, datetime] = {}  # id(row) -> when it was created "in the past"
-        # (action, the row, a copy before, a copy after, the fields the service's save or update names)
-        self.changes: list[tuple[str, models.Model, models.Model | None, models.Model, list[str] | None]] = []
-        self.members = set(
-            Membership.objects.filter(organization=organization, is_active=True).values_list("user_id", flat=True)
-        )
-        self.case_numbers = dict(
-            CaseNumberSequence.objects.filter(organization=organization).values_list("year", "last_value")
-        )
-
-    # --- rows and their trail ---
-
-    def _add(self, row: models.Model, *, at: datetime | None) -> models.Model:
-        self.rows[type(row)].append(row)
-        if at is not None:
-            self.created_at[id(row)] = at
-        self.changes.append((Create, row, None, copy(row), None))
-        return row
-
-    def _changed(self, before: models.Model, row: models.Model, fields: list[str] | None = None) -> None:
-        self.changes.append((Update, row, before, copy(row), fields))
-
-    def _require_member(self, user: User | None) -> None:
-        if user is not None and user.pk not in self.members:
-            raise ValidationError({"assigned_to": f"{user} is not a member of {self.organization}."})
 
     # --- victims (cases.services.victim_create, victim_change_status, case_note_add) ---
 
@@ -100,14 +56,14 @@ class CaseHistory:
         if victim.consent != Victim.Consent.NONE:
             victim.consent_recorded_at = victim.consent_recorded_at or now
             victim.consent_recorded_by = victim.consent_recorded_by or created_by
-        _validate(victim, exclude=("case_number",))
+        validate(victim, exclude=("case_number",))
         year = timezone.localtime(now, organization.tzinfo).year
         self.case_numbers[year] = self.case_numbers.get(year, 0) + 1
         victim.case_number = f"{organization.case_number_prefix}-{year}-{self.case_numbers[year]:05d}"
         self._add(victim, at=now)
         if reporter:
             row = Reporter(organization=organization, victim=victim, created_by=created_by, **reporter)
-            _validate(row)
+            validate(row)
             self._add(row, at=now)
         return victim
 
@@ -159,7 +115,7 @@ class CaseHistory:
             occurred_at=occurred_at,
             author=author,
         )
-        _validate(note)
+        validate(note)
         self._add(note, at=occurred_at)
         if kind == CaseNote.Kind.CONTACT_PERSON and (
             victim.last_contact_at is None or victim.last_contact_at < occurred_at
@@ -187,7 +143,7 @@ class CaseHistory:
             last_update_at=now,
             next_follow_up_at=next_follow_up(organization=self.organization, priority=priority, after=now),
         )
-        _validate(request)
+        validate(request)
         return self._add(request, at=now)
 
     def rescue_request_log_update(
@@ -229,95 +185,3 @@ class CaseHistory:
         request.version += 1
         self._changed(before, request)
         return request
-
-    # --- referrals (referral_create, referral_send, referral_record_response, referral_withdraw) ---
-
-    def referral_create(
-        self,
-        *,
-        victim: Victim,
-        agency: Agency,
-        created_by: User | None,
-        at: datetime,
-        rescue_request: RescueRequest | None = None,
-        shares_identity: bool = False,
-        consent_basis: str = AgencyReferral.ConsentBasis.NO_IDENTITY,
-        override_reason: str = "",
-        shared_information: str = "",
-    ) -> AgencyReferral:
-        """As the service; `at` is when it was created "in the past" (the service stamps it now)."""
-        if agency.organization_id not in (None, self.organization.pk):
-            raise ValidationError({"agency": "Choose an agency from the list."})
-        if rescue_request is not None and rescue_request.victim is not victim:
-            raise ValidationError({"rescue_request": "That rescue request belongs to another case."})
-        check_referral_consent(
-            victim=victim, shares_identity=shares_identity, consent_basis=consent_basis, override_reason=override_reason
-        )
-        referral = AgencyReferral(
-            organization=self.organization,
-            victim=victim,
-            agency=agency,
-            rescue_request=rescue_request,
-            created_by=created_by,
-            shares_identity=shares_identity,
-            consent_basis=consent_basis if shares_identity else AgencyReferral.ConsentBasis.NO_IDENTITY,
-            override_reason=override_reason.strip() if shares_identity else "",
-            shared_information=shared_information,
-        )
-        _validate(referral)
-        return self._add(referral, at=at)
-
-    def referral_send(self, *, referral: AgencyReferral, sent_by: User | None, now: datetime) -> AgencyReferral:
-        if referral.status != FS.DRAFT:
-            raise ValidationError("This referral was already sent.")
-        check_referral_consent(
-            victim=referral.victim,
-            shares_identity=referral.shares_identity,
-            consent_basis=referral.consent_basis,
-            override_reason=referral.override_reason,
-        )
-        before = copy(referral)
-        referral.status, referral.sent_at, referral.sent_by = FS.SENT, now, sent_by
-        referral.response_due_at = now + timedelta(days=AgencyReferral.DEFAULT_RESPONSE_DAYS)
-        self._changed(before, referral)
-        return referral
-
-    def referral_record_response(
-        self,
-        *,
-        referral: AgencyReferral,
-        status: str,
-        recorded_by: User | None,
-        now: datetime,
-        agency_reference: str = "",
-        decline_reason: str = "",
-    ) -> AgencyReferral:
-        if status not in REFERRAL_RESPONSES.get(referral.status, set()):
-            raise ValidationError({"status": f"A referral that is {referral.status} cannot become {status}."})
-        if status == FS.DECLINED and not decline_reason.strip():
-            raise ValidationError({"decline_reason": "Record why the agency declined."})
-        before = copy(referral)
-        referral.status = status
-        if status in (FS.ACKNOWLEDGED, FS.ACTING, FS.COMPLETED) and referral.acknowledged_at is None:
-            referral.acknowledged_at = now
-        if status in (FS.COMPLETED, FS.DECLINED):
-            referral.closed_at = now
-        if status == FS.DECLINED:
-            referral.decline_reason = decline_reason.strip()
-        if agency_reference:
-            referral.agency_reference = agency_reference.strip()
-        _validate(referral)
-        self._changed(before, referral)
-        return referral
-
-    def referral_withdraw(self, *, referral: AgencyReferral, withdrawn_by: User | None, now: datetime):
-        if referral.status in (FS.COMPLETED, FS.DECLINED, FS.WITHDRAWN):
-            raise ValidationError("This referral is already closed.")
-        before = copy(referral)
-        referral.status, referral.closed_at = FS.WITHDRAWN, now
-        self._changed(before, referral)
-        return referral
-
-    def save(self) -> None:
-        """Insert every row, advance the case-number counters, write the trail, backdate creation times."""
-        write(self)
