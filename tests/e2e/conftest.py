@@ -99,8 +99,8 @@ def screenshot():
 
 @pytest.fixture
 def demo(transactional_db):
-    """Two demo organisations with synthetic case files (cases.demo), and their logins by (organisation, role)."""
-    from cases.demo import DEMO_PASSWORD, seed_demo
+    """Two demo organisations with synthetic case files (demo.seeding), and their logins by (organisation, role)."""
+    from demo.seeding import DEMO_PASSWORD, seed_demo
 
     result = seed_demo(victims=30)
     logins = {}

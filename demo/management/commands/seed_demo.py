@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 from django.db.migrations.executor import MigrationExecutor
 
-from cases.demo import DEFAULT_SEED, DEFAULT_VICTIMS, DEMO_PASSWORD, MAX_VICTIMS, is_production_settings, seed_demo
+from demo.seeding import DEFAULT_SEED, DEFAULT_VICTIMS, DEMO_PASSWORD, MAX_VICTIMS, is_production_settings, seed_demo
 from places.reference_data import ReferenceDataError
 
 

@@ -16,8 +16,10 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
-from cases.demo import DEMO_ORGANIZATIONS, DEMO_PASSWORD, NameMaker, nationality_weights, sex_weights
 from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
+from demo.organisations import DEMO_ORGANIZATIONS
+from demo.people import NameMaker, nationality_weights, sex_weights
+from demo.seeding import DEMO_PASSWORD
 from places.models import Agency
 
 pytestmark = pytest.mark.django_db
@@ -299,3 +301,55 @@ def test_names_are_the_same_for_the_same_seed_and_suit_the_nationality():
     assert first == again
     assert re.fullmatch(r"[\u4e00-\u9fff]{2,4}", first[0])  # Chinese characters, family name first, no space
     assert len(first[1].split()) >= 3  # Vietnamese: family, middle and given name
+
+
+# --- production has no demo app -------------------------------------------------------------------
+
+
+def production_env(tmp_path) -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    keep = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    return {
+        **keep,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": "production-like-secret-for-a-test-only-0123456789abcdef",
+        "ALLOWED_HOSTS": "homeward.example.org",
+        "ALLOW_SQLITE": "1",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "BLIND_INDEX_KEY": Fernet.generate_key().decode(),
+    }
+
+
+def test_production_settings_have_no_seed_demo_command(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo", "--victims", "2"],
+        cwd=PROJECT_DIR,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "Unknown command: 'seed_demo'" in result.stderr
+    assert not (tmp_path / "production.sqlite3").exists() or (tmp_path / "production.sqlite3").stat().st_size == 0
+
+
+def test_production_loads_neither_the_demo_app_nor_faker(tmp_path):
+    code = (
+        "import sys, django; from django.conf import settings; django.setup(); "
+        "from django.urls import get_resolver; get_resolver().url_patterns; "
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in {'demo', 'faker'}); "
+        "print('demo' in settings.INSTALLED_APPS, loaded)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=PROJECT_DIR,
+        env=production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "[]"]
