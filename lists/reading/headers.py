@@ -87,7 +87,11 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 BARE_NAMES = frozenset({"name", "names", "ชื่อ", "ten", "nama", "名字", "နာမည်", "အမည်"})
 
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def separators_to_spaces(text: str) -> str:
+    """Punctuation, symbols and spaces -> one space; letters, digits and marks (Thai and Burmese vowels) stay."""
+    return " ".join("".join(c if unicodedata.category(c)[0] in "LMN" else " " for c in text).split())
 
 
 def fold(text: str) -> str:
@@ -100,7 +104,7 @@ def fold(text: str) -> str:
 def _words(text: str) -> str:
     """The heading as lower-case words separated by one space: 'PassportNo.' -> 'passport no'."""
     text = _CAMEL.sub(" ", unicodedata.normalize("NFKC", text))
-    return _SEPARATORS.sub(" ", fold(text)).strip()
+    return separators_to_spaces(fold(text))
 
 
 def _is_latin(words: str) -> bool:

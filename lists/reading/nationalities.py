@@ -7,7 +7,7 @@ country (code -> English name) so that any ISO code or English country name is r
 import re
 from collections.abc import Mapping
 
-from .headers import fold
+from .headers import fold, separators_to_spaces
 
 STATELESS = "XX"
 
@@ -59,11 +59,9 @@ COUNTRIES: dict[str, tuple[str, ...]] = {
     STATELESS: ("Stateless", "无国籍", "無國籍", "ไร้สัญชาติ", "နိုင်ငံမဲ့", "Không quốc tịch", "tanpa kewarganegaraan"),
 }  # fmt: skip
 
-_KEY_DROP = re.compile(r"[\W_]+")
-
 
 def _key(text: str) -> str:
-    return _KEY_DROP.sub("", fold(text))
+    return separators_to_spaces(fold(text)).replace(" ", "")
 
 
 def _build() -> tuple[dict[str, str], dict[str, str]]:

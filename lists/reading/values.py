@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from .headers import fold
+from .headers import fold, separators_to_spaces
 
 
 class CellError(ValueError):
@@ -47,7 +47,6 @@ _SEX = {
           "perempuan", "wanita"),
 }  # fmt: skip
 _SEX_LOOKUP = {form: code for code, forms in _SEX.items() for form in forms}
-_PUNCTUATION = re.compile(r"[\W_]+")
 
 
 def parse_sex(value: object) -> str | None:
@@ -55,7 +54,7 @@ def parse_sex(value: object) -> str | None:
     text = plain(value)
     if not text:
         return None
-    code = _SEX_LOOKUP.get(_PUNCTUATION.sub("", fold(text)))
+    code = _SEX_LOOKUP.get(separators_to_spaces(fold(text)).replace(" ", ""))
     if code is None:
         raise CellError(_("is not one of %(forms)s") % {"forms": SEX_FORMS})
     return code
@@ -134,7 +133,7 @@ def _from_number(number: float, published: date) -> Birth:
     whole = int(number)
     if 0 <= whole <= 120:
         return Birth(year=published.year - whole, age=whole, approximate=True)
-    if 1900 <= whole <= published.year + 100 or published.year + 100 < whole <= published.year + BUDDHIST_ERA:
+    if 1800 <= whole <= published.year + 100 or published.year + 100 < whole <= published.year + BUDDHIST_ERA:
         year, note = _era(whole, published)
         return _checked(Birth(year=year, note=note), published)
     if 3000 <= whole <= (published - EXCEL_EPOCH).days:
