@@ -6,6 +6,7 @@ country (code -> English name) so that any ISO code or English country name is r
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from .headers import fold, separators_to_spaces
 
@@ -83,6 +84,16 @@ def parse_nationality(value: str, extra_countries: Mapping[str, str] | None = No
 
     A value in capitals (NGA) is read as a code first, anything else as a name first: 'Nga' is Vietnamese for Russia.
     """
+    found = _builtin(value)
+    if found is None and extra_countries:
+        text = value.strip().strip(".")
+        upper = text.upper()
+        found = _extra_lookup(extra_countries).get(upper if len(upper) == 2 else _key(text))
+    return found
+
+
+@lru_cache(maxsize=4096)  # a nationality column holds a few dozen distinct spellings
+def _builtin(value: str) -> str | None:
     text = value.strip().strip(".")
     if not text:
         return None
@@ -96,8 +107,6 @@ def parse_nationality(value: str, extra_countries: Mapping[str, str] | None = No
         for prefix in ("สัญชาติ", "国籍", "國籍", "quoctich"):  # "สัญชาติจีน": nationality Chinese
             if key.startswith(prefix) and key != prefix:
                 found = _NAMES.get(key[len(prefix) :])
-    if found is None and extra_countries:
-        found = _extra_lookup(extra_countries).get(upper if len(upper) == 2 else key)
     return found
 
 

@@ -114,7 +114,7 @@ def _rows(table: Table, mapping: dict[int, str], published: date, countries, day
     ordered = [(f, columns_by_field[f]) for f in FIELDS if f in columns_by_field]
     width = len(table.headers)
     for line, cells in table.rows:
-        raw = tuple(cell_text(c) for c in cells) + ("",) * (width - len(cells))
+        raw = tuple(c if type(c) is str else cell_text(c) for c in cells) + ("",) * (width - len(cells))
         row = Row(line=line, raw=raw)
         for field_name, indexes in ordered:
             present = [(i, cells[i]) for i in indexes if i < len(cells) and raw[i].strip()]

@@ -4,6 +4,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 from typing import BinaryIO
 
 from django.utils.translation import gettext as _
@@ -56,10 +57,15 @@ def cell_text(value: Cell) -> str:
 
 
 def _blank(cells: Sequence[Cell]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+    for cell in cells:  # a loop that stops at the first filled cell: most rows end on their first
+        if cell is not None and (type(cell) is not str or cell.strip()):
+            return False
+    return True
 
 
 def _trimmed(cells: Sequence[Cell]) -> tuple[Cell, ...]:
+    if cells and cells[-1] is not None and cells[-1] != "":
+        return tuple(cells)
     end = len(cells)
     while end and (cells[end - 1] is None or cells[end - 1] == ""):
         end -= 1
@@ -141,12 +147,9 @@ def _assemble(
     number = first[position][0] if position >= 0 else 0
     preamble = tuple(tuple(cell_text(c) for c in cells) for _n, cells in first[: max(position, 0)])
     rows = first[position + 1 :]
-    for line, cells in records:
-        if _blank(cells):
-            continue
-        rows.append((line, _trimmed(cells)))
-        if len(rows) > limits.max_rows:
-            break
+    wanted = limits.max_rows + 1 - len(rows)  # one more than allowed tells us the file is over the limit
+    if wanted > 0:
+        rows.extend(islice(((line, _trimmed(cells)) for line, cells in records if not _blank(cells)), wanted))
     if len(rows) > limits.max_rows:
         raise UnreadableFile(
             _("The list has more than %(limit)s rows. Split it into files of at most %(limit)s rows.")

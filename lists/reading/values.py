@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -23,7 +24,9 @@ _DIGITS = {c: str(unicodedata.digit(chr(c))) for c in range(0x0660, 0x1C60) if u
 
 def plain(value: object) -> str:
     """A cell as clean text: NFKC digits and spaces, ASCII digits, whitespace collapsed."""
-    text = unicodedata.normalize("NFKC", str(value)).translate(_DIGITS)
+    text = str(value)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text).translate(_DIGITS)
     return " ".join(text.split())
 
 
@@ -33,7 +36,7 @@ _HYPERLINK = re.compile(r'^=\s*HYPERLINK\s*\(\s*"[^"]*"\s*(?:[,;]\s*"([^"]*)"\s*
 def clean_text(value: object) -> str:
     """Text kept as written, trimmed; a CSV cell holding =HYPERLINK("url","Name") becomes its Name."""
     text = " ".join(str(value).split())
-    match = _HYPERLINK.match(text)
+    match = _HYPERLINK.match(text) if text.startswith("=") else None
     if match:
         return match.group(1) or ""
     return text
@@ -51,13 +54,18 @@ _SEX_LOOKUP = {form: code for code, forms in _SEX.items() for form in forms}
 
 def parse_sex(value: object) -> str | None:
     """'M' or 'F'; None for an empty cell."""
+    code = _sex_code(str(value))
+    if code == "?":
+        raise CellError(_("is not one of %(forms)s") % {"forms": SEX_FORMS})
+    return code
+
+
+@lru_cache(maxsize=4096)  # a sex column holds a handful of distinct values
+def _sex_code(value: str) -> str | None:
     text = plain(value)
     if not text:
         return None
-    code = _SEX_LOOKUP.get(separators_to_spaces(fold(text)).replace(" ", ""))
-    if code is None:
-        raise CellError(_("is not one of %(forms)s") % {"forms": SEX_FORMS})
-    return code
+    return _SEX_LOOKUP.get(separators_to_spaces(fold(text)).replace(" ", ""), "?")
 
 
 @dataclass(frozen=True)
@@ -167,6 +175,21 @@ def parse_birth(value: object, *, published: date, day_first: bool = True) -> Bi
     Ages become a birth year counted back from `published`, marked approximate. Day/month that could be swapped
     is read day first (the custom across South-East Asia) unless day_first is False, and says so in `note`.
     """
+    birth, problem = _birth_cached(value, published, day_first)
+    if problem is not None:
+        raise CellError(problem)
+    return birth
+
+
+@lru_cache(maxsize=65536)  # ages and years repeat across a list; the same cell text is read once
+def _birth_cached(value: object, published: date, day_first: bool) -> tuple[Birth | None, str | None]:
+    try:
+        return _parse_birth(value, published=published, day_first=day_first), None
+    except CellError as error:
+        return None, str(error)
+
+
+def _parse_birth(value: object, *, published: date, day_first: bool = True) -> Birth | None:
     if value is None:
         return None
     if isinstance(value, datetime | date):
