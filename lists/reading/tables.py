@@ -151,10 +151,7 @@ def _assemble(
     if wanted > 0:
         rows.extend(islice(((line, _trimmed(cells)) for line, cells in records if not _blank(cells)), wanted))
     if len(rows) > limits.max_rows:
-        raise UnreadableFile(
-            _("The list has more than %(limit)s rows. Split it into files of at most %(limit)s rows.")
-            % {"limit": f"{limits.max_rows:,}"}
-        )
+        raise _over_row_limit(limits)
     if not rows:
         raise UnreadableFile(_("The file has headings but no rows of people under them."))
     width = max(len(headers), max(len(cells) for _n, cells in rows))
@@ -164,6 +161,13 @@ def _assemble(
             % {"width": width, "limit": limits.max_columns}
         )
     return headers + ("",) * (width - len(headers)), number, rows, preamble
+
+
+def _over_row_limit(limits: Limits) -> UnreadableFile:
+    return UnreadableFile(
+        _("The list has more than %(limit)s rows. Split it into files of at most %(limit)s rows.")
+        % {"limit": f"{limits.max_rows:,}"}
+    )
 
 
 def read_table(
@@ -193,6 +197,8 @@ def read_table(
                     _("Read the sheet '%(sheet)s'; the workbook also has data in: %(others)s.")
                     % {"sheet": chosen.title, "others": ", ".join(others)}
                 )
+            if workbooks.count_filled_rows(chosen, limits.max_rows + HEADER_SCAN) > limits.max_rows + HEADER_SCAN:
+                raise _over_row_limit(limits)
             chosen.reset_dimensions()  # the size a workbook declares can be wrong; read what is there
             headers, number, rows, preamble = _assemble(workbooks.sheet_records(chosen), limits, header_line)
         finally:

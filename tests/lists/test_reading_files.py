@@ -244,3 +244,25 @@ def test_a_workbook_that_unpacks_to_far_more_than_its_size_is_refused():
 def test_a_broken_quote_says_which_row():
     data = b"Name,Notes\r\nLi Wei,ok\r\n" + b'Mai,"' + b"x" * 200_000 + b"\r\n"
     assert "Row 3" in refusal(data)
+
+
+def test_a_sheet_far_over_the_row_limit_is_refused_without_reading_it(monkeypatch):
+    from lists.reading import workbooks
+
+    rows = [["Name"]] + [[f"Person {i}"] for i in range(200)]
+    monkeypatch.setattr(workbooks, "sheet_records", lambda sheet: pytest.fail("the sheet was parsed"))
+    assert "more than 100 rows" in refusal(xlsx_bytes(rows), "l.xlsx", limits=Limits(max_rows=100))
+
+
+def test_row_counting_ignores_empty_formatted_rows():
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["Name"])
+    sheet.append(["Li Wei"])
+    for row in range(3, 400):
+        sheet.cell(row=row, column=1).number_format = "0.00"  # styled but empty, as Excel leaves them
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    assert len(read_table(buffer.getvalue(), "l.xlsx", limits=Limits(max_rows=100))) == 1
