@@ -124,12 +124,13 @@ def main() -> None:
             return
         raise SystemExit(f"{name} was not refused")
 
-    over_rows = Limits(max_rows=args.rows - 1, max_bytes=200 * 1024 * 1024)
+    # A file twice the limit: refused from a scan of the sheet XML. Just over the limit, the sheet is read first.
+    over_rows = Limits(max_rows=args.rows // 2, max_bytes=200 * 1024 * 1024)
     for kind, data in files.items():
         plain = best(args.repeat, lambda d=data, k=kind: plain_csv(d) if k == "csv" else plain_xlsx(d))
         refused = best(args.repeat, lambda d=data, k=kind: refuse(d, f"list.{k}", over_rows))
         print(
-            f"refuse {kind} over the row limit ({args.rows - 1:,}): {refused:6.2f} s,"
+            f"refuse {kind} of twice the row limit ({args.rows // 2:,}): {refused:6.2f} s,"
             f" x{refused / plain:4.2f} of a plain pass"
         )
     big = files["csv"] * max(1, (50 * 1024 * 1024) // len(files["csv"]) + 1)
