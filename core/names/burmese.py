@@ -63,7 +63,7 @@ def _romanise_syllable(syllable: str) -> str:
 
 
 def _romanise_tail(rest: str, *, wa: bool = False, independent: bool = False) -> str:
-    final = ""
+    final, creaky = "", "\u1037" in rest
     match = re.search(rf"([{_CONSONANT}])\u1037?[\u103a\u1039]", rest)
     if match:
         final = _FINAL.get(match.group(1), "")
@@ -78,6 +78,8 @@ def _romanise_tail(rest: str, *, wa: bool = False, independent: bool = False) ->
             return "u" + {"t": "t", "p": "t"}.get(final, "n")
         return "w" + _RHYME.get((vowels, final), "a")
     rhyme = _RHYME.get((vowels, final))
+    if rhyme and final in ("n", "ng") and creaky:  # creaky tone on a nasal: မြင့် Myint, သန့် Thant
+        rhyme += "t"
     return rhyme if rhyme is not None else anyascii(rest).lower() or "a"
 
 

@@ -14,11 +14,11 @@ from .zawgyi import to_unicode
 # Titles dropped wherever they lead the name; they never name a person.
 TITLES = {
     "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "mdm", "daw", "khun", "nai",
-    "nangsao", "mister", "tuan", "puan", "encik", "cik", "ibu", "bapak", "pak",
+    "nangsao", "mister", "encik", "ibu", "bapak",
 }  # fmt: skip
 # Titles that are also names (Ma Wei is a Chinese surname, Maung Maung a Burmese name): set aside,
 # but a matcher may still pair them with a name part on the other side.
-SOFT_TITLES = {"u", "ko", "ma", "maung", "mg", "nang", "sao", "sai", "saw", "nan"}
+SOFT_TITLES = {"u", "ko", "ma", "maung", "mg", "nang", "sao", "sai", "saw", "nan", "tuan", "puan", "pak", "cik"}
 CONNECTORS = {"bin", "binti", "bt", "bte", "binte", "ibn", "al", "s/o", "d/o", "a/l", "a/p"}
 SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 BURMESE_TITLES = {"ဦး": "u", "ဒေါ်": "daw", "ကို": "ko", "မောင်": "maung", "ဒေါက်တာ": "dr", "နန်း": "nang", "မ": "ma"}
@@ -127,7 +127,7 @@ def latin_reading(name: str) -> str:
 
 _LOOSE = [("ph", "p"), ("th", "t"), ("kh", "k"), ("gh", "g"), ("ch", "c"), ("sh", "s"), ("dh", "d"), ("bh", "b")]
 _LOOSE += [("j", "c"), ("z", "s"), ("q", "k"), ("x", "s"), ("ck", "k"), ("ee", "i"), ("ea", "i"), ("ie", "i")]
-_LOOSE += [("oo", "u"), ("ou", "u"), ("y", "i"), ("w", "u"), ("v", "u"), ("eo", "eu")]
+_LOOSE += [("oe", "o"), ("ae", "e"), ("oo", "u"), ("ou", "u"), ("y", "i"), ("w", "u"), ("v", "u"), ("eo", "eu")]
 _DOUBLE = re.compile(r"(.)\1+")
 
 
