@@ -163,9 +163,13 @@ def _evidence(a: Person, b: Person) -> tuple[float, list[str]]:
     return delta, reasons
 
 
-def score(a: str, b: str, *, a_person: Person | None = None, b_person: Person | None = None) -> Match:
-    """How likely two records name the same person, 0..1, with reasons; THRESHOLD separates suggestions."""
-    pa, pb = parse(a), parse(b)
+def score(a: str | Parsed, b: str | Parsed, *, a_person: Person | None = None, b_person: Person | None = None) -> Match:
+    """How likely two records name the same person, 0..1, with reasons; THRESHOLD separates suggestions.
+
+    Names may be given already parsed (parse(name)) when one name is scored against many.
+    """
+    pa = a if isinstance(a, Parsed) else parse(a)
+    pb = b if isinstance(b, Parsed) else parse(b)
     name_score, reasons = name_match(pa, pb)
     notes = pa.notes | pb.notes
     for note, text in NOTE_REASONS.items():
