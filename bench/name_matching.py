@@ -61,6 +61,9 @@ def variant(rng: random.Random, name: str) -> str:
         return unicode_to_zawgyi(name) if pick < 0.5 else "ဦး" + name
     if any("\u4e00" <= ch <= "\u9fff" for ch in name):
         return gen._opencc_s2t(name)
+    if any("\u0e00" <= ch <= "\u0e7f" for ch in name):  # Thai as written, with a title or reordered
+        given, family = name.split()
+        return "นาย" + name if pick < 0.5 else f"{family} {given}"
     latin = gen.strip_marks(name)
     if pick < 0.3:
         parts = latin.split()
