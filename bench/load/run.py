@@ -20,6 +20,7 @@ import secrets
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -113,32 +114,54 @@ def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
 
 
 class ServerCpu:
-    """CPU seconds used so far by the gunicorn workers and by PostgreSQL's backends for homeward_load."""
+    """CPU seconds used so far by the gunicorn workers and by PostgreSQL's backends for homeward_load.
+
+    A thread samples every process twice a second and keeps each one's last figure, so a backend that closes
+    (CONN_MAX_AGE) or a worker that restarts still counts with what it used.
+    """
 
     def __init__(self, server: subprocess.Popen):
         self.master = psutil.Process(server.pid)
+        self.app_seconds: dict[int, float] = {}
+        self.database_seconds: dict[int, float] = {}
+        self.lock = threading.Lock()
+        threading.Thread(target=self._sample_forever, daemon=True).start()
 
     @staticmethod
-    def _seconds(processes) -> float:
-        total = 0.0
+    def _record(into: dict[int, float], processes) -> None:
         for process in processes:
             try:
                 times = process.cpu_times()
-                total += times.user + times.system
-            except psutil.NoSuchProcess:
-                pass
-        return total
+            except psutil.Error:
+                continue
+            into[process.pid] = max(into.get(process.pid, 0.0), times.user + times.system)
 
-    def app(self) -> float:
-        return self._seconds([self.master, *self.master.children()])
-
-    def database(self) -> float:
+    def sample(self) -> None:
         backends = []
-        for process in psutil.process_iter(["name", "cmdline"]):
+        for process in psutil.process_iter(["cmdline"]):
             cmdline = " ".join(process.info["cmdline"] or [])
             if cmdline.startswith("postgres:") and f" {DATABASE} " in cmdline:
                 backends.append(process)
-        return self._seconds(backends)
+        try:
+            workers = [self.master, *self.master.children()]
+        except psutil.Error:
+            workers = []
+        with self.lock:
+            self._record(self.app_seconds, workers)
+            self._record(self.database_seconds, backends)
+
+    def _sample_forever(self) -> None:
+        while True:
+            self.sample()
+            time.sleep(0.5)
+
+    def app(self) -> float:
+        self.sample()
+        return sum(self.app_seconds.values())
+
+    def database(self) -> float:
+        self.sample()
+        return sum(self.database_seconds.values())
 
 
 def cpu_per_page(host: str, cpu: ServerCpu, repeat: int) -> None:
@@ -177,17 +200,20 @@ def locust_step(host: str, cpu: ServerCpu, *, users: int, think: tuple[float, fl
     env = environment("config.settings.production")
     env.update(LOAD_WAIT_MIN=str(think[0]), LOAD_WAIT_MAX=str(think[1]), LOAD_USERS=str(users))
     command = [str(BIN / "locust"), "-f", str(ROOT / "bench/load/locustfile.py"), "--headless", "--only-summary"]
-    command += ["-u", str(users), "-r", str(max(1, users // 2)), "--run-time", f"{seconds}s", "--host", host]
-    command += ["--csv", str(prefix), "--loglevel", "WARNING", "--stop-timeout", "10"]
-    app, database = cpu.app(), cpu.database()
+    # Users arrive over 10 s and sign in; the figures start when all are in (--reset-stats), the CPU too.
+    command += ["-u", str(users), "-r", str(max(1, users / 10)), "--run-time", f"{seconds + 10}s", "--host", host]
+    command += ["--csv", str(prefix), "--loglevel", "WARNING", "--stop-timeout", "10", "--reset-stats"]
     with open(f"{prefix}.log", "wb") as log:
-        subprocess.run(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, check=False)
-    app, database = cpu.app() - app, cpu.database() - database
+        locust = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        time.sleep(10)
+        app, database = cpu.app(), cpu.database()
+        locust.wait()
+        app, database = cpu.app() - app, cpu.database() - database
     with open(f"{prefix}_stats.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
     total = next(row for row in rows if row["Name"] == "Aggregated")
     count = max(1, int(total["Request Count"]))
-    print(f"\n== {label}: {users} users, {think[0]:g}-{think[1]:g} s between clicks, {seconds} s ==")
+    print(f"\n== {label}: {users} users, {think[0]:g}-{think[1]:g} s between clicks, {seconds} s after a 10 s ramp ==")
     print(
         f"  total: {float(total['Requests/s']):.1f} requests/s, p50 {total['50%']} ms, p95 {total['95%']} ms, "
         f"errors {total['Failure Count']} of {total['Request Count']}; server CPU per request: "
