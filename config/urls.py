@@ -2,9 +2,16 @@
 
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic.base import RedirectView
+
+static_lazy = lazy(static, str)  # the hashed name, resolved per request (right after a redeploy too)
 
 urlpatterns = [
+    path("favicon.ico", RedirectView.as_view(url=static_lazy("favicon.ico"))),
+    path("apple-touch-icon.png", RedirectView.as_view(url=static_lazy("apple-touch-icon.png"))),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 Image = pytest.importorskip("PIL.Image")
 
@@ -34,3 +35,19 @@ def test_the_committed_icons_are_what_bin_build_favicon_draws():
     script = STATIC.parent / "bin" / "build_favicon.py"
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "suffix"), [("/favicon.ico", ".ico"), ("/apple-touch-icon.png", ".png")])
+def test_the_icons_browsers_ask_for_at_the_site_root_are_served(client, path, suffix):
+    response = client.get(path)
+    assert response.status_code == 302 and response["Location"].endswith(suffix)
+    from django.contrib.staticfiles import finders
+
+    assert finders.find(response["Location"].removeprefix(settings.STATIC_URL))  # a file the app ships
+
+
+@pytest.mark.django_db
+def test_every_page_links_the_fonts_and_the_icon(client):
+    page = client.get("/accounts/sign-in/").content.decode()
+    assert "css/fonts.css" in page and "favicon.svg" in page
