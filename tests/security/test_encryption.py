@@ -478,6 +478,7 @@ def test_the_data_migration_refuses_ciphertext_it_cannot_decrypt(org_a):
         ([OLD_KEY], OLD_KEY, "must be a separate key"),
         ([OLD_KEY], "", "BLIND_INDEX_KEY is empty"),
     ],
+    ids=["no-key", "short-key", "not-base64", "repeated-key", "blind-key-reused", "no-blind-key"],  # keys are random
 )
 @pytest.mark.django_db(False)
 def test_bad_key_settings_are_refused_with_a_message_that_never_shows_the_key(keys, blind, message):
