@@ -2,6 +2,7 @@
 
 import logging
 import re
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -115,3 +116,17 @@ def no_personal_data_in_any_log_output():
     output = "\n".join(handler.lines)
     leaked = sorted(value for value in saved_values if value in output)
     assert not leaked, f"{len(leaked)} personal value(s) reached the log output of the test run"
+
+
+# --- Where the browser tests' screenshots went -----------------------------------------------------------------------
+# Printed by the process that reports (with xdist, not the workers that took the screenshots): the PNGs of this run.
+_RUN_STARTED = time.time()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    from tests.e2e.conftest import ARTIFACTS
+
+    saved = [path for path in ARTIFACTS.glob("*.png") if path.stat().st_mtime >= _RUN_STARTED]
+    if saved:
+        terminalreporter.write_sep("-", "browser screenshots")
+        terminalreporter.write_line(f"{len(saved)} screenshots saved in {ARTIFACTS}")

@@ -16,7 +16,7 @@ STORAGES = {
 }
 
 # On SQLite, tests use a file (not memory) so threads, a Celery worker process and a live server share it.
-# One file per test run (pid), so parallel runs in one checkout never share a database.
+# One file per test process (pid), so parallel runs in one checkout, and xdist's workers, never share a database.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     _test_db = env.str("TEST_SQLITE_PATH", default=str(VAR_DIR / f"test-homeward-{os.getpid()}.sqlite3"))  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": _test_db}  # noqa: F405

@@ -2,7 +2,7 @@
 
 Skipped, with the reason, when /usr/bin/chromium is missing (CI installs it in .ci/run). Screenshots of the
 main pages are written to test-artifacts/screenshots/ (or $HOMEWARD_TEST_ARTIFACTS/screenshots/); the run
-prints the folder at the end.
+prints the folder at the end (tests/conftest.py, which also runs in the process that reports for xdist's workers).
 """
 
 import os
@@ -30,8 +30,6 @@ ARTIFACTS = Path(os.environ.get("HOMEWARD_TEST_ARTIFACTS", settings.BASE_DIR / "
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
 
-_saved: list[Path] = []
-
 
 def pytest_collection_modifyitems(config, items):
     if CHROMIUM.exists():
@@ -43,12 +41,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "e2e" in item.keywords:
             item.add_marker(skip)
-
-
-def pytest_terminal_summary(terminalreporter):
-    if _saved:
-        terminalreporter.write_sep("-", "browser screenshots")
-        terminalreporter.write_line(f"{len(_saved)} screenshots saved in {ARTIFACTS}")
 
 
 @pytest.fixture(scope="session")
@@ -91,15 +83,52 @@ def screenshot():
     def save(page, name: str, *, full_page: bool = True) -> Path:
         path = ARTIFACTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
-        _saved.append(path)
         return path
 
     return save
 
 
+_seeded: dict = {}  # this process's demo rows (serialized) and logins, seeded by its first browser test module
+
+
+def _flush(*, restore_permissions: bool) -> None:
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=not restore_permissions)
+
+
+@pytest.fixture(scope="module")
+def demo_database(django_db_setup, django_db_blocker):
+    """The demo rows, seeded once per test process and put back before each browser test.
+
+    The browser tests are transactional with serialized_rollback: Django empties the database after each one and
+    loads the rows saved here before the next (connection._test_serialized_contents), which costs a fraction of
+    seeding. When the module ends, the database is left as after any transactional test.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if not _seeded:
+            _seeded["logins"] = _seed_demo()
+            _seeded["rows"] = connection.creation.serialize_db_to_string()
+        _flush(restore_permissions=False)
+        saved = connection.__dict__.get("_test_serialized_contents")
+        connection._test_serialized_contents = _seeded["rows"]
+        yield _seeded["logins"]
+        if saved is None:
+            del connection._test_serialized_contents
+        else:
+            connection._test_serialized_contents = saved
+        _flush(restore_permissions=True)
+
+
 @pytest.fixture
-def demo(transactional_db):
+def demo(demo_database, transactional_db):
     """Two demo organisations with synthetic case files (demo.seeding), and their logins by (organisation, role)."""
+    return demo_database
+
+
+def _seed_demo() -> "DemoLogins":
     from demo.seeding import DEMO_PASSWORD, seed_demo
 
     result = seed_demo(victims=30)

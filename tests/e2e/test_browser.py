@@ -10,7 +10,7 @@ from cases.models import AgencyReferral, RescueRequest, Victim
 
 from .conftest import sign_in
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def labelled(scope, text: str):

@@ -14,7 +14,9 @@ from the same database and a failure shrinks to a reproducible one.
   about 2.5 minutes on SQLite or PostgreSQL). A server error fails with the view's traceback.
 - this module: the same form classes and service calls the views make (the intake's duplicate check included),
   without the page render: FORM_FUZZ_EXAMPLES per form, default 700 (2,100 in all).
-Raise them for a longer soak: `VIEW_FUZZ_EXAMPLES=5000 FORM_FUZZ_EXAMPLES=20000 bin/test tests/security/test_fuzzing*`.
+Depth from HOMEWARD_FUZZ: `quick` (the default, bin/test and CI) or `deep` (a nightly or local soak, README); the
+numbers per mode are in FUZZ_DEPTH, and VIEW_FUZZ_EXAMPLES / FORM_FUZZ_EXAMPLES override them, e.g. for a longer soak:
+`VIEW_FUZZ_EXAMPLES=5000 FORM_FUZZ_EXAMPLES=20000 bin/test tests/security/test_fuzzing*`.
 """
 
 import os
@@ -41,16 +43,27 @@ from tests.factories import INTAKE_POST
 _QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
-def fuzz_settings(variable: str, default: int) -> settings:
+# Examples per form for each HOMEWARD_FUZZ mode. Quick still posts every kind of hostile value (KINDS in
+# test_fuzzing_views.py is asserted at 300 examples or more); deep is five times the old fixed default.
+FUZZ_DEPTH = {
+    "quick": {"VIEW_FUZZ_EXAMPLES": 300, "FORM_FUZZ_EXAMPLES": 300},
+    "deep": {"VIEW_FUZZ_EXAMPLES": 2000, "FORM_FUZZ_EXAMPLES": 3500},
+}
+FUZZ_MODE = os.environ.get("HOMEWARD_FUZZ", "") or "quick"
+if FUZZ_MODE not in FUZZ_DEPTH:
+    raise ValueError(f"HOMEWARD_FUZZ must be one of {', '.join(FUZZ_DEPTH)}, not {FUZZ_MODE!r}")
+
+
+def fuzz_settings(variable: str) -> settings:
     return settings(
-        max_examples=int(os.environ.get(variable, str(default))),
+        max_examples=int(os.environ.get(variable, str(FUZZ_DEPTH[FUZZ_MODE][variable]))),
         deadline=None,
         database=None,
         suppress_health_check=_QUIET,
     )
 
 
-FUZZ_FORMS = fuzz_settings("FORM_FUZZ_EXAMPLES", 700)
+FUZZ_FORMS = fuzz_settings("FORM_FUZZ_EXAMPLES")
 
 # --- Hostile values ----------------------------------------------------------------------------------------------
 

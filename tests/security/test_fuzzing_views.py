@@ -33,7 +33,7 @@ from tests.security.test_fuzzing import (
     row_counter,
 )
 
-FUZZ_VIEWS = fuzz_settings("VIEW_FUZZ_EXAMPLES", 400)
+FUZZ_VIEWS = fuzz_settings("VIEW_FUZZ_EXAMPLES")
 
 KINDS = {"a file in a text field", "a repeated field", "a NUL byte", "100,000 characters", "another organisation's id"}
 

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 import shutil
 import signal
 import socket
@@ -235,6 +236,19 @@ def celery_publishing_to(broker_url: str, transport_options: dict | None = None)
             os.environ["CELERY_BROKER_URL"] = saved_env
 
 
+_TASK_EVENT = re.compile(r"Task ([\w.]+)\[([0-9a-f-]+)\] (received|succeeded|failed|raised|retry)")
+QUEUES = ("default", "sweeps", "email")
+
+
+def queue_sizes(broker_url: str, transport_options: dict | None = None) -> dict[str, int]:
+    """Messages waiting on each worker queue (not yet taken by a worker), read through kombu as Celery sends."""
+    from kombu import Connection
+
+    with Connection(broker_url, transport_options=transport_options or {}) as connection:
+        channel = connection.default_channel
+        return {queue: channel.queue_declare(queue=queue).message_count for queue in QUEUES}
+
+
 class WorkerProcess:
     """`celery -A config worker` in a subprocess, on this test's database, broker and SMTP server."""
 
@@ -285,6 +299,27 @@ class WorkerProcess:
                 break
             time.sleep(0.1)
         raise AssertionError(f"the Celery worker did not start:\n{self.output()[-3000:]}")
+
+    def tasks(self) -> list[tuple[str, str, str]]:
+        """(task name, task id, event) for each task the worker logged as received, or as finished."""
+        return _TASK_EVENT.findall(self.output())
+
+    def wait_until_idle(self, broker_url: str, transport_options: dict | None = None, *, timeout: float = 45.0):
+        """Wait until nothing is left on the broker's queues and every task the worker received has finished.
+
+        Seen twice in a row, a quarter of a second apart: a message the worker has just taken off the broker is
+        logged as received within milliseconds, so one poll could fall between the two.
+        """
+        deadline, idle_polls = time.monotonic() + timeout, 0
+        while idle_polls < 2:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"the Celery worker did not become idle:\n{self.output()[-3000:]}")
+            events = self.tasks()
+            running = {id for _, id, event in events if event == "received"}
+            running -= {id for _, id, event in events if event != "received"}
+            idle = not running and not any(queue_sizes(broker_url, transport_options).values())
+            idle_polls = idle_polls + 1 if idle else 0
+            time.sleep(0.25)
 
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)

@@ -40,10 +40,23 @@ def due_requests(org_users, count: int, now=None):
     ]
 
 
-def settle(smtp_server, expected: int, *, timeout: float = 45.0, quiet: float = 3.0) -> list:
-    """Wait for `expected` emails, then a little longer to catch any duplicate."""
+def settle(smtp_server, expected: int, worker, broker_url, options=None, *, again=(), timeout: float = 45.0) -> list:
+    """Wait for `expected` emails, then until no work that could send a duplicate is left.
+
+    A duplicate can only come from work still queued or running, so: wait until the worker has finished every task
+    it received and nothing is left on the broker. With `again` (task names), each of those tasks must also have
+    run, start to finish, after the emails arrived (e.g. beat's next sweep and delivery, which would find a row to
+    send twice if there were one).
+    """
     smtp_server.wait_for(expected, timeout=timeout)
-    time.sleep(quiet)  # real processes at work: give a duplicate the chance to show up
+    seen = {id for _, id, _ in worker.tasks()}
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        finished = {name for name, id, event in worker.tasks() if id not in seen and event == "succeeded"}
+        if set(again) <= finished:
+            break
+        time.sleep(0.1)
+    worker.wait_until_idle(broker_url, options, timeout=timeout)
     return list(smtp_server.received)
 
 
@@ -62,9 +75,12 @@ def test_beat_and_a_worker_turn_a_due_request_into_exactly_one_email(
     PeriodicTask.objects.filter(task="tracker.tasks.sweep_digests_task").update(enabled=False)  # paused in admin
     [request] = due_requests(org_a, 1)
     broker_url = os.environ["REDIS_URL"] if broker == "redis" else "filesystem://"
+    options = None if broker == "redis" else filesystem_broker(tmp_path / "celery-broker")[1]  # the worker's var dir
 
-    start_worker(broker_url=broker_url, beat=True)
-    received = settle(smtp_server, 1, quiet=4.0)  # beat keeps sweeping every second meanwhile
+    worker = start_worker(broker_url=broker_url, beat=True)
+    # Beat keeps sweeping every second meanwhile: one more sweep and delivery must have run, sending nothing twice.
+    again = ("tracker.tasks.sweep_reminders_task", "tracker.tasks.deliver_outbox")
+    received = settle(smtp_server, 1, worker, broker_url, options, again=again)
 
     assert [r.rcpt_tos for r in received] == [[org_a.caseworker.email]]
     assert request.victim.case_number in received[0].subject
@@ -106,9 +122,9 @@ def test_redis_stopped_during_a_sweep_fails_loudly_and_the_next_sweep_sends_ever
         assert SweepLock.objects.get(name="sweep:reminders").last_result["error"] == "OperationalError"
 
         own_redis.start()
-        start_worker(broker_url=own_redis.url)
+        worker = start_worker(broker_url=own_redis.url)
         again = run_sweep("reminders")
-        received = settle(smtp_server, 3)
+        received = settle(smtp_server, 3, worker, own_redis.url)
 
     assert again.queued == 0  # the rows were already there; this sweep only had to trigger delivery
     assert sorted(r.rcpt_tos[0] for r in received) == sorted(
