@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry, DataAccessLog
 from cases.models import Reporter, VictimStatusChange
-from places.models import Agency, Compound
+from places.models import Agency, Compound, Crossing
 from tests.factories import (
     AgencyFactory,
     BorderRegionFactory,
@@ -64,6 +64,7 @@ def migrate_to(targets) -> None:
 def test_a_database_from_before_the_moves_migrates_forward_with_every_row_intact(org_a, org_b):
     region = BorderRegionFactory(name="Synthetic region", slug="synthetic-region")
     compound = CompoundFactory(name="Synthetic compound", region=region)
+    Crossing.objects.create(name="Synthetic crossing", region=region)  # other tests may have emptied the reference data
     agency = AgencyFactory(name="Synthetic agency", organization=org_a.organization)
     agency.regions.add(region)
     victim = make_victim(organization=org_a.organization, created_by=org_a.caseworker, compound=compound)

@@ -30,6 +30,9 @@ VISITORS = ("anonymous", "caseworker", "supervisor", "org_admin", "other_org")
 # 302 for a signed-in user on a write means "done, redirected" (e.g. sign-out) or a redirect to the login/two-factor
 # page; 200 on an empty POST means "the form came back with errors" (nothing saved: see test_idor/test_fuzzing).
 MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    # --- The icons browsers ask for at the site root: redirects to the static files, for everyone ------------
+    "favicon": ((302, 302, 302, 302, 302), (405, 405, 405, 405, 405)),
+    "touch_icon": ((302, 302, 302, 302, 302), (405, 405, 405, 405, 405)),
     # --- Sign-in, two-factor, passwords, organisation picker -------------------------------------------------
     "accounts:login": ((200, 302, 302, 302, 302), (200, 302, 302, 302, 302)),
     "accounts:logout": ((405, 405, 405, 405, 405), (302, 302, 302, 302, 302)),
@@ -129,6 +132,10 @@ def client_of(who: str, world, client_for) -> Client:
     return client
 
 
+# URLs that redirect everyone to a public static file (the icons browsers request at the site root).
+PUBLIC_FILES = {"favicon", "touch_icon"}
+
+
 def observe(name: str, world, client_for) -> tuple[tuple[int, ...], tuple[int, ...], list[str]]:
     """(GET statuses, POST statuses, problems) for one URL, every visitor."""
     url = reverse(name, kwargs=url_kwargs(name, world))
@@ -140,7 +147,9 @@ def observe(name: str, world, client_for) -> tuple[tuple[int, ...], tuple[int, .
         for who in VISITORS:
             response = getattr(client_of(who, world, client_for), method)(url, {} if method == "post" else None)
             statuses.append(response.status_code)
-            if who == "anonymous" and response.status_code == 302 and not response["Location"].startswith(login):
+            where = response.get("Location", "")
+            public = name in PUBLIC_FILES and where.startswith(settings.STATIC_URL)
+            if who == "anonymous" and response.status_code == 302 and not where.startswith(login) and not public:
                 problems.append(f"{method.upper()} {name}: anonymous redirected to {response['Location']}, not sign-in")
         results.append(tuple(statuses))
     return results[0], results[1], problems
