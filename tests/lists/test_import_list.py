@@ -85,7 +85,7 @@ def test_list_matches_writes_one_line_per_suggestion(tmp_path, org_a):
     [
         (b"", "empty.csv", "The file is empty."),
         (b"%PDF-1.4 synthetic", "list.pdf", "This is a PDF"),
-        ("No.,Nationality\n1,China\n".encode(), "nonames.csv", "No column is marked as the name"),
+        (b"No.,Nationality\n1,China\n", "nonames.csv", "No column is marked as the name"),
     ],
 )
 def test_bad_input_stops_with_one_readable_line_and_imports_nothing(tmp_path, org_a, data, name, expected):
