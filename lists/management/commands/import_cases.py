@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ...case_imports import cases_import
+from ...reading import MappingError
 from ._common import organization, table_and_mapping
 
 
@@ -17,7 +18,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         org = organization(options["organization"])
         table, mapping = table_and_mapping(options["file"], options["map"])
-        report = cases_import(organization=org, imported_by=None, table=table, mapping=mapping)
+        try:
+            report = cases_import(organization=org, imported_by=None, table=table, mapping=mapping)
+        except MappingError as error:
+            raise CommandError(f"{table.filename}: {error}") from None
         for line in report.warnings + report.duplicates:
             self.stderr.write(line)
         if not report.ok:

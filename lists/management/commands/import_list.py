@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from ...models import ReleasedList
+from ...reading import MappingError
 from ...reports import summary_line
 from ...services import list_import
 from ._common import organization, table_and_mapping, wait_for_matching
@@ -50,6 +51,8 @@ class Command(BaseCommand):
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from None
+        except MappingError as error:
+            raise CommandError(f"{table.filename}: {error}") from None
         for message in result.messages[:20]:
             self.stderr.write(str(message))
         if len(result.messages) > 20:
