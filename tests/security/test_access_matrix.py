@@ -83,6 +83,16 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "cases:request_close": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
     "cases:referral_new": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
     "cases:referral_response": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
+    # --- Published lists (lists/): supervisors and org admins import and bulk-confirm; caseworkers review --------
+    "lists:list_index": ((302, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
+    "lists:upload": ((302, 403, 200, 200, 200), (302, 403, 200, 200, 200)),
+    "lists:case_upload": ((302, 403, 200, 200, 200), (302, 403, 200, 200, 200)),
+    "lists:list_detail": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "lists:list_status": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "lists:review": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "lists:bulk_confirm": ((302, 403, 200, 200, 404), (302, 403, 200, 200, 404)),
+    "lists:match_decide": ((405, 405, 405, 405, 405), (302, 302, 302, 302, 404)),
+    "lists:entry_create_case": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
 }
 
 
@@ -117,9 +127,27 @@ def url_kwargs(name: str, world) -> dict:
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     }
     by_kwarg = {"pk": world.victim_a.pk, "request_pk": world.request_a.pk, "referral_pk": world.referral_a.pk}
+    if name.startswith("lists:"):
+        by_kwarg |= _list_rows(world)
     wanted = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
     values = by_name.get(name, {})
     return {kwarg: values.get(kwarg, by_kwarg.get(kwarg)) for kwarg in wanted}
+
+
+def _list_rows(world) -> dict:
+    """A private list of organisation A with one entry suggested for A's case (made once per world)."""
+    if not hasattr(world, "_list_rows"):
+        from lists.models import ListEntry, Match, ReleasedList
+
+        released = ReleasedList.objects.create(
+            organization=world.a.organization, source="Synthetic embassy", file_name="l.csv", sha256="0" * 64
+        )
+        entry = ListEntry.objects.create(released_list=released, line=2, name="Synthetic Listed Person")
+        match = Match.objects.create(
+            organization=world.a.organization, entry=entry, victim=world.victim_a, score=0.9, reasons="[]"
+        )
+        world._list_rows = {"list_pk": released.pk, "entry_pk": entry.pk, "match_pk": match.pk}
+    return world._list_rows
 
 
 def client_of(who: str, world, client_for) -> Client:
