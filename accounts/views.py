@@ -100,7 +100,7 @@ def set_language(request):
     """The switcher on every page: remember the language in the cookie and, when signed in, on the user."""
     language = request.POST.get("language", "")
     fallback = reverse("tracker:my_work" if request.user.is_authenticated else "accounts:login")
-    next_url = request.POST.get("next")
+    next_url = request.POST.get("next") or request.headers.get("referer")  # the page the switcher was on
     if not (next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())):
         next_url = fallback
     response = redirect(next_url)

@@ -217,6 +217,7 @@ LANGUAGES = [
     ("id", _("Indonesian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # English as Homeward writes dates; the others from Django
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
