@@ -42,6 +42,8 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "accounts:choose_organization": ((302, 302, 302, 302, 302), (302, 200, 200, 200, 200)),
     "accounts:password_change": ((302, 200, 200, 200, 200), (302, 200, 200, 200, 200)),
     "accounts:password_change_done": ((302, 200, 200, 200, 200), (302, 405, 405, 405, 405)),
+    "accounts:profile": ((302, 200, 200, 200, 200), (302, 302, 302, 302, 302)),
+    "accounts:set_language": ((405, 405, 405, 405, 405), (302, 302, 302, 302, 302)),
     "accounts:password_reset": ((200, 200, 200, 200, 200), (200, 200, 200, 200, 200)),
     "accounts:password_reset_done": ((200, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
     "accounts:password_reset_confirm": ((200, 200, 200, 200, 200), (200, 200, 200, 200, 200)),
