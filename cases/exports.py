@@ -31,18 +31,6 @@ CHUNK_SIZE = 500
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
 LOOKED_THROUGH = " \u00a0"
 
-# CTDC's age bands (years at registration); anything older than the last band is "48+".
-AGE_BANDS: tuple[tuple[int, int], ...] = (
-    (0, 8),
-    (9, 17),
-    (18, 20),
-    (21, 23),
-    (24, 26),
-    (27, 29),
-    (30, 38),
-    (39, 47),
-)
-
 
 def starts_like_a_formula(value: str) -> bool:
     return value.startswith(FORMULA_TRIGGERS) or value.lstrip(LOOKED_THROUGH).startswith(FORMULA_TRIGGERS)

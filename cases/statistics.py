@@ -16,14 +16,6 @@ from places.codes import COUNTRY_NAMES, EXPLOITATION_CHOICES, MEANS_OF_CONTROL_C
 from .exports import Labels
 from .models import Victim
 
-CHUNK_SIZE = 500
-
-# A cell starting with one of these is read as a formula (or DDE command) by Excel, LibreOffice or Sheets
-# (OWASP; ASVS 5.0 1.2.10 adds NUL). The full-width forms are included because some spreadsheet locales fold them
-# to their ASCII twins; leading spaces are looked through because some spreadsheets strip them before parsing.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\0", "＝", "＋", "－", "＠")
-LOOKED_THROUGH = " \u00a0"
-
 # CTDC's age bands (years at registration); anything older than the last band is "48+".
 AGE_BANDS: tuple[tuple[int, int], ...] = (
     (0, 8),
@@ -35,9 +27,6 @@ AGE_BANDS: tuple[tuple[int, int], ...] = (
     (30, 38),
     (39, 47),
 )
-STATISTICS_MIN_GROUP = 11  # k: a published group of fewer people could single someone out
-SUPPRESSED = "<11"
-
 STATISTICS_MIN_GROUP = 11  # k: a published group of fewer people could single someone out
 SUPPRESSED = "<11"
 
