@@ -154,12 +154,34 @@ def problems_of(locale: str, po: Path, fresh: Path | None) -> list[str]:
     return problems
 
 
+def fresh_catalogues(locales: list[str], scratch_locale: Path) -> None:
+    """What makemessages would write now, copied into scratch_locale; the project's catalogues are left as they were.
+
+    makemessages always writes into the locale folder nearest the sources (the project's), whatever LOCALE_PATHS
+    says, so the catalogues are saved first, extracted in place, copied out and put back byte for byte.
+    """
+    saved = {po: po.read_bytes() for po in LOCALE.glob("*/LC_MESSAGES/django.po")}
+    try:
+        makemessages(locales, LOCALE)
+        for locale in locales:
+            po = LOCALE / locale / "LC_MESSAGES" / "django.po"
+            target = scratch_locale / locale / "LC_MESSAGES" / "django.po"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if po.exists():
+                shutil.copyfile(po, target)
+    finally:
+        for po in LOCALE.glob("*/LC_MESSAGES/django.po"):
+            if po not in saved:
+                po.unlink()
+        for po, content in saved.items():
+            po.write_bytes(content)
+
+
 def check(locales: list[str], *, up_to_date: bool) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         scratch_locale = Path(scratch) / "locale"
         if up_to_date and locales:
-            shutil.copytree(LOCALE, scratch_locale) if LOCALE.exists() else scratch_locale.mkdir()
-            makemessages(locales, scratch_locale)
+            fresh_catalogues(locales, scratch_locale)
         failed = 0
         for locale in locales:
             po = LOCALE / locale / "LC_MESSAGES" / "django.po"
