@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -95,6 +96,14 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.display_name
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's session check, with `sessions_valid_after` in it: ending a user's sessions changes the hash, so
+        Django's own AuthenticationMiddleware signs out every session started before (any session backend)."""
+        ended = self.sessions_valid_after.isoformat() if self.sessions_valid_after else ""
+        return salted_hmac(
+            "homeward.accounts.User.session", f"{self.password}|{ended}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def get_short_name(self) -> str:
         return self.display_name
