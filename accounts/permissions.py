@@ -29,6 +29,7 @@ Role = Membership.Role
 
 class Action(models.TextChoices):
     VIEW = "view", _("View cases")
+    VIEW_IDENTITY = "view_identity", _("See identity documents, contacts and location")
     CREATE = "create", _("Log a new case")
     EDIT = "edit", _("Edit a case, log contact, add notes, open and close requests")
     ASSIGN = "assign", _("Assign cases to caseworkers")
@@ -43,7 +44,7 @@ class Action(models.TextChoices):
     ADMINISTER = "administer", _("Use the admin site for the organisation")
 
 
-_CASEWORK = frozenset({Action.VIEW, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE})
+_CASEWORK = frozenset({Action.VIEW, Action.VIEW_IDENTITY, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE})
 _SUPERVISION = _CASEWORK | {Action.ASSIGN, Action.EXPORT, Action.VIEW_RESTRICTED_NOTES, Action.VIEW_TEAM}
 
 #: The policy. A role may do exactly the actions listed for it, in its own organisation only.

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("api/", include("api.urls")),
     path("", include("tracker.urls")),
 ]
 
