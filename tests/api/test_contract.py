@@ -7,6 +7,8 @@ does not run under pytest 9 yet, so each operation's strategy is driven by hypot
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from config.wsgi import application
@@ -14,7 +16,18 @@ from tests.factories import AgencyFactory, make_request, make_victim
 
 from .conftest import issue_key
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection_open():
+    """As Django's test client does: a finished WSGI request must not close the test's database connection."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
 
 CHECKS = [
     schemathesis.checks.not_a_server_error,

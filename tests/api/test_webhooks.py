@@ -18,7 +18,7 @@ from tests.factories import AgencyFactory, make_victim
 from tracker import outbox
 from tracker.models import OutboxMessage
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 class Receiver:
