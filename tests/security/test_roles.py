@@ -36,6 +36,8 @@ EXPECTED = {
     Action.VIEW_AUDIT: {OA},
     Action.VIEW_TEAM: {SV, OA},
     Action.ADMINISTER: {OA},
+    Action.IMPORT_LISTS: {SV, OA},
+    Action.REVIEW_MATCHES: {CW, SV, OA},
 }
 
 RESTRICTED_BODY = "Synthetic restricted detail: safe-house Lima-7"

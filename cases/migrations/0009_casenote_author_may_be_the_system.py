@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0007_places_and_audit_move_out'),
+        ('cases', '0008_name_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
