@@ -49,7 +49,9 @@ class Action(models.TextChoices):
     REVIEW_MATCHES = "review_matches", _("Confirm or reject a list entry's match to a case")
 
 
-_CASEWORK = frozenset({Action.VIEW, Action.VIEW_IDENTITY, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE, Action.REVIEW_MATCHES})
+_CASEWORK = frozenset(
+    {Action.VIEW, Action.VIEW_IDENTITY, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE, Action.REVIEW_MATCHES}
+)
 _SUPERVISION = _CASEWORK | {
     Action.ASSIGN,
     Action.EXPORT,
