@@ -411,8 +411,13 @@ class CaseNote(OrganizationOwned):
     body = SecretTextField(_("note"), blank=False)
     is_restricted = models.BooleanField(_("restricted to supervisors"), default=False)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("author")
+    author = models.ForeignKey(  # empty: written by the system (an API key, an agency's response link)
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
