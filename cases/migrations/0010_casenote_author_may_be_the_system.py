@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0008_name_index'),
+        ('cases', '0009_encrypt_names_and_dates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
