@@ -16,6 +16,7 @@ from places.models import Compound
 from places.reference_data import load_reference_data
 
 from .casework import CaseFileBuilder
+from .lists import seed_list
 from .organisations import (
     DEMO_ORGANIZATIONS,
     PLATFORM_ADMIN,
@@ -89,6 +90,8 @@ def seed_demo(*, victims: int = DEFAULT_VICTIMS, seed: int = DEFAULT_SEED, now: 
                 now=now,
             )
             builder.build(count)
+            supervisor = next(user for role, user in staff if role == Role.SUPERVISOR)
+            seed_list(organization=organization, supervisor=supervisor, now=now, rng=random.Random(f"{seed}-list"))
             result.victims_created[demo.name] = count
     return result
 

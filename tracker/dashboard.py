@@ -13,6 +13,14 @@ from django.utils import timezone
 from accounts.models import Membership, Organization, User
 from cases.models import AgencyReferral, RescueRequest, Victim
 from cases.models.requests import overdue_condition
+from lists.transit import days_since, missing_after_days, missing_in_transit
+
+
+@dataclass(frozen=True)
+class MissingInTransit:
+    cases: list[Victim]  # oldest release first, each with `listed_released_on` and `days_since_release`
+    count: int
+    days: int  # the organisation's "missing after" setting
 
 
 @dataclass(frozen=True)
@@ -127,3 +135,24 @@ def unassigned_counts(*, organization: Organization, now: datetime) -> dict[str,
         .count()
     )
     return {"open_requests": requests["open_requests"], "overdue": requests["overdue"], "victims": victims}
+
+
+def missing_in_transit_cases(
+    *, victims, organization: Organization, now: datetime, limit: int = 50
+) -> MissingInTransit:
+    """The cases of `victims` released on a list but not arrived nor heard from since (lists.transit).
+
+    Two or three queries: the setting, the rows (oldest release first), the count only when the rows fill `limit`.
+    """
+    days = missing_after_days(organization)
+    rows = (
+        missing_in_transit(victims, organization=organization, now=now, days=days)
+        .select_related("assigned_to")
+        .only("id", "case_number", "full_name", "status", "assigned_to__display_name", "assigned_to__email")
+        .order_by("listed_released_on", "pk")
+    )
+    cases = list(rows[:limit])
+    for victim in cases:
+        victim.days_since_release = days_since(victim.listed_released_on, organization=organization, now=now)
+    count = len(cases) if len(cases) < limit else rows.count()
+    return MissingInTransit(cases=cases, count=count, days=days)

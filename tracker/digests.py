@@ -20,6 +20,7 @@ from accounts.models import Membership, Organization
 from accounts.permissions import Action, membership_can
 from cases.models import AgencyReferral, RescueRequest, Victim, VictimStatusChange
 from cases.models.requests import overdue_condition
+from lists.transit import missing_in_transit
 
 from .calendar import iso_week_key, latest_digest_slot
 from .dashboard import team_load, unassigned_counts
@@ -140,6 +141,8 @@ def digest_context(*, membership: Membership, now: datetime) -> dict:
             v.last_contact_at,
         ),
     )
+    # Counts only: who is missing in transit is for the signed-in pages, not for an email.
+    missing = missing_in_transit(victims, organization=organization, now=now).count()
     context = {
         "organization": organization,
         "timezone": organization.timezone,
@@ -153,8 +156,11 @@ def digest_context(*, membership: Membership, now: datetime) -> dict:
         "new_cases": new_cases,
         "status_changes": status_changes,
         "silent": silent,
+        "missing_in_transit": missing,
     }
-    nothing = not any([request_counts["open"], awaiting.count, new_cases.count, status_changes.count, silent.count])
+    nothing = not any(
+        [request_counts["open"], awaiting.count, new_cases.count, status_changes.count, silent.count, missing]
+    )
     if is_supervisor:
         escalated_ids = (
             OutboxMessage.objects.filter(

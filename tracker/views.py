@@ -10,8 +10,8 @@ from accounts.permissions import Action
 from audit.trail import record_reads
 from cases.models import RescueRequest, Victim
 
+from .dashboard import missing_in_transit_cases, team_load, unassigned_counts
 from .dashboard import my_work as my_work_for
-from .dashboard import team_load, unassigned_counts
 
 LIST_LIMIT = 50
 RECENT_LIMIT = 15
@@ -78,8 +78,14 @@ def my_work(request):
         .only(*VICTIM_COLUMNS)
         .order_by("-updated_at", "-pk")[:RECENT_LIMIT]
     )
+    missing = missing_in_transit_cases(
+        victims=Victim.objects.visible_to(request.user).visible_to(organization).filter(assigned_to=request.user),
+        organization=organization,
+        now=now,
+        limit=LIST_LIMIT,
+    )
     shown = [row.victim for row in (*work.overdue, *work.due_today, *open_requests, *work.awaiting_response)]
-    record_reads(request, [*shown, *recent_cases], view="my_work", organization_id=organization.pk)
+    record_reads(request, [*shown, *recent_cases, *missing.cases], view="my_work", organization_id=organization.pk)
     return render(
         request,
         "tracker/my_work.html",
@@ -90,6 +96,7 @@ def my_work(request):
             "open_requests": _with_days_overdue(open_requests, now=now),
             "awaiting_response": work.awaiting_response,
             "recent_cases": recent_cases,
+            "missing": missing,
             "counts": work.counts,
             "list_limit": LIST_LIMIT,
             "tab": "mine",
@@ -100,7 +107,8 @@ def my_work(request):
 @require_GET
 @permission_required(Action.VIEW_TEAM)
 def team(request):
-    """Per-caseworker load and overdue counts, and the cases and requests nobody is assigned to."""
+    """Per-caseworker load and overdue counts, the cases and requests nobody is assigned to, and who is
+    missing in transit (released on a list, not arrived nor heard from since)."""
     now = timezone.now()
     organization = request.organization
     unassigned_cases = list(
@@ -120,7 +128,10 @@ def team(request):
         .annotate(priority_rank=PRIORITY_ORDER)
         .order_by("next_follow_up_at", "priority_rank", "pk")[:LIST_LIMIT]
     )
-    shown = [*unassigned_cases, *(row.victim for row in unassigned_requests)]
+    missing = missing_in_transit_cases(
+        victims=Victim.objects.visible_to(request.user).visible_to(organization), organization=organization, now=now
+    )
+    shown = [*unassigned_cases, *(row.victim for row in unassigned_requests), *missing.cases]
     record_reads(request, shown, view="team", organization_id=organization.pk)
     return render(
         request,
@@ -131,6 +142,7 @@ def team(request):
             "unassigned": unassigned_counts(organization=organization, now=now),
             "unassigned_cases": unassigned_cases,
             "unassigned_requests": _with_days_overdue(unassigned_requests, now=now),
+            "missing": missing,
             "list_limit": LIST_LIMIT,
             "tab": "team",
         },

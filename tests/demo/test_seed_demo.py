@@ -17,9 +17,13 @@ from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
+from core.names import THRESHOLD
 from demo.organisations import DEMO_ORGANIZATIONS
 from demo.people import NameMaker, nationality_weights, sex_weights
 from demo.seeding import DEMO_PASSWORD
+from lists import reports
+from lists.models import Match, ReleasedList
+from lists.transit import missing_in_transit
 from places.models import Agency
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +35,7 @@ SEEDED_VICTIMS = 40
 
 def _remove_demo_data() -> None:
     organizations = Organization.objects.filter(slug__in=DEMO_SLUGS)
+    ReleasedList.objects.filter(organization__in=organizations).delete()  # entries, matches, chunks go with them
     Victim.objects.filter(organization__in=organizations).delete()  # notes, requests, referrals go with them
     emails = list(Membership.objects.filter(organization__in=organizations).values_list("user__email", flat=True))
     organizations.delete()  # memberships, private agencies and case-number counters go with them
@@ -212,6 +217,17 @@ def test_demo_agencies_use_example_org_addresses_only(seeded):
 
 
 # --- idempotency and refusals ---------------------------------------------------------------------
+
+
+def test_each_organisation_has_a_released_list_with_matches_to_confirm_strangers_and_one_missing_person(seeded):
+    now = timezone.now()
+    for organization in demo_organizations():
+        released = ReleasedList.objects.get(organization=organization, kind="released")
+        matches = Match.objects.filter(entry__released_list=released, rank=1)
+        assert matches.filter(status="suggested", score__gte=THRESHOLD).count() >= 3
+        assert reports.counts(released, organization)["unknown"] >= 3  # people on the list we do not know
+        missing = list(missing_in_transit(Victim.objects.visible_to(organization), organization=organization, now=now))
+        assert [v.pk for v in missing] == [matches.get(status="confirmed").victim_id]
 
 
 def test_running_it_again_creates_nothing_and_prints_the_same_logins(seeded):

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import DataAccessLog
+from lists.models import CaseImport, ImportedCase, ListEntry, ListSettings, Match, MatchChunk, ReleasedList
 from tracker.models import OutboxMessage
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
@@ -25,6 +26,8 @@ def _staff(user):
 
 
 def rows_of(model, organization):
+    if model is ListEntry:  # belongs to its list's organisation
+        return list(model._default_manager.filter(released_list__organization=organization)[:3])
     if any(f.name == "organization" for f in model._meta.get_fields()):
         return list(model._default_manager.filter(organization=organization)[:3])
     return []
@@ -43,6 +46,18 @@ def admin_world(world):
         recipient_email=world.a.caseworker.email,
         subject="Synthetic",
         body_text="Synthetic",
+    )
+    org = world.a.organization
+    released = ReleasedList.objects.create(
+        organization=org, source="Synthetic embassy", file_name="a.csv", sha256="a" * 64, shared_with_all=True
+    )
+    entry = ListEntry.objects.create(released_list=released, line=2, name="Synthetic Listed")
+    Match.objects.create(organization=org, entry=entry, victim=world.victim_a, score=0.9, reasons="[]")
+    MatchChunk.objects.create(released_list=released, organization=org, first_line=2, last_line=2, size=1)
+    ListSettings.objects.create(organization=org, missing_after_days=5)
+    case_import = CaseImport.objects.create(organization=org, file_name="c.csv", sha256="c" * 64)
+    ImportedCase.objects.create(
+        organization=org, case_import=case_import, victim=world.victim_a, line=2, external_reference="SYN-1"
     )
     _staff(world.a.org_admin)
     _staff(world.b.org_admin)
