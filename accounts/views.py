@@ -5,11 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from core.client_ip import client_ip
+
+from . import password_reset
 from .forms import OrganizationChoiceForm, SignInForm
 from .middleware import SESSION_KEY
+from .password_reset import OutboxPasswordResetForm
 
 
 class SignInView(auth_views.LoginView):
@@ -35,10 +40,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Throttled per address and per IP address; the link goes out through the outbox (accounts/password_reset.py)."""
+
+    form_class = OutboxPasswordResetForm
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        now = timezone.now()
+        email, address = form.cleaned_data["email"], client_ip(self.request)
+        if password_reset.is_paused(email=email, ip_address=address, now=now):
+            return render(
+                self.request,
+                "registration/password_reset_paused.html",
+                {"cooloff_minutes": password_reset.cooloff_minutes()},
+                status=429,
+            )
+        password_reset.record_attempt(email=email, ip_address=address, now=now)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
