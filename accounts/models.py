@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.text import strip_bidi_controls
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -73,11 +75,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["display_name", "email"]
 
     def __str__(self) -> str:
-        return self.display_name or self.email
+        return strip_bidi_controls(self.display_name or self.email)  # in option labels, messages, the admin
 
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.display_name = strip_bidi_controls(self.display_name)
 
     def get_full_name(self) -> str:
         return self.display_name

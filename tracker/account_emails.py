@@ -6,6 +6,7 @@ row (the dedupe key carries the moment), and delivery is queued once the row is 
 """
 
 import logging
+import uuid
 
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
@@ -66,7 +67,7 @@ def queue_password_link(sender, user: User, now, **kwargs):
         outbox.Draft(
             organization_id=_organization_of(user),
             kind=OutboxMessage.Kind.PASSWORD_RESET,
-            dedupe_key=f"password:{user.pk}:{now.timestamp():.6f}",
+            dedupe_key=f"password:{user.pk}:{uuid.uuid4().hex}",  # each request is its own email
             recipient_id=user.pk,
             recipient_email=user.email,
             subject=subject,

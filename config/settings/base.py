@@ -85,6 +85,7 @@ TEMPLATES = [
                 "accounts.context_processors.current_organization",
                 "tracker.context_processors.navigation_counts",
             ],
+            "builtins": ["core.templatetags.bidi"],  # `|bdi` on every name shown (core/text.py)
         },
     },
 ]
