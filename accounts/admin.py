@@ -341,10 +341,10 @@ class UserAdmin(OrgAdminAccessMixin, DjangoUserAdmin):
     def user_change_password(self, request, id, form_url=""):
         raise PermissionDenied  # only the person sets their password, through the emailed link
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            send_reset_link(user=obj)
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:  # after the memberships, so the email is filed under the new colleague's organisation
+            send_reset_link(user=form.instance)
 
     @admin.display(description=_("organisations"))
     def organisations(self, obj: User) -> str:

@@ -219,3 +219,16 @@ def test_a_staff_display_name_is_saved_without_bidi_controls(org_a):
     user.save()
     user.refresh_from_db()
     assert user.display_name == "Caseworker" and str(user) == "Caseworker"
+
+
+def test_the_data_migration_cleans_display_names_saved_before(org_a):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from accounts.models import User
+
+    User.objects.filter(pk=org_a.caseworker.pk).update(display_name="Case\u2067worker\u2069")
+    import_module("accounts.migrations.0005_strip_bidi_controls_from_display_names").strip_display_names(apps, None)
+    assert User.objects.get(pk=org_a.caseworker.pk).display_name == "Caseworker"
+    assert User.objects.get(pk=org_a.supervisor.pk).display_name == "Supervisor Alpha"
