@@ -229,6 +229,6 @@ def test_the_data_migration_cleans_display_names_saved_before(org_a):
     from accounts.models import User
 
     User.objects.filter(pk=org_a.caseworker.pk).update(display_name="Case\u2067worker\u2069")
-    import_module("accounts.migrations.0005_strip_bidi_controls_from_display_names").strip_display_names(apps, None)
+    import_module("accounts.migrations.0006_strip_bidi_controls_from_display_names").strip_display_names(apps, None)
     assert User.objects.get(pk=org_a.caseworker.pk).display_name == "Caseworker"
     assert User.objects.get(pk=org_a.supervisor.pk).display_name == "Supervisor Alpha"

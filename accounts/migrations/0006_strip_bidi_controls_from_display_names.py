@@ -14,6 +14,6 @@ def strip_display_names(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("accounts", "0004_two_factor_resets_and_password_reset_attempts")]
+    dependencies = [("accounts", "0005_two_factor_resets_and_password_reset_attempts")]
 
     operations = [migrations.RunPython(strip_display_names, migrations.RunPython.noop)]
