@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -87,10 +88,10 @@ def choose_organization(request):
             request.session[SESSION_KEY] = form.cleaned_data["organization"]
             chosen = next(m for m in memberships if m.organization_id == form.cleaned_data["organization"])
             messages.success(request, _("You are working in %(org)s.") % {"org": chosen.organization.name})
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)  # a URL, never a view name to reverse
     else:
         if len(memberships) == 1 and request.organization is not None and "switch" not in request.GET:
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)  # a URL, never a view name to reverse
         initial = {"organization": request.organization.pk} if request.organization else {}
         form = OrganizationChoiceForm(initial=initial, memberships=memberships)
     return render(
@@ -121,7 +122,7 @@ def set_language(request):
     next_url = request.POST.get("next") or request.headers.get("referer")  # the page the switcher was on
     if not (next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())):
         next_url = fallback
-    response = redirect(next_url)
+    response = HttpResponseRedirect(next_url)  # a URL, never a view name to reverse
     if language in dict(settings.LANGUAGES) and translation.check_for_language(language):
         remember_language(response, language)
         if request.user.is_authenticated:
