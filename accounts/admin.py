@@ -7,12 +7,14 @@ their organisations' rows. Nobody else gets into the admin.
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from .admin_actions import end_sessions, reset_two_factor
+from .admin_actions import end_sessions, reset_two_factor, send_password_link
 from .models import Membership, Organization, User
+from .password_reset import send_reset_link
 from .permissions import Action, roles_allowed
 from .scoping import PLATFORM
 
@@ -205,10 +207,19 @@ class EmailNormalisingMixin:
         return email
 
 
-class UserCreationAdminForm(EmailNormalisingMixin, AdminUserCreationForm):
+class UserCreationAdminForm(EmailNormalisingMixin, forms.ModelForm):
+    """A new account has no password: the person chooses it through the link emailed when it is created."""
+
     class Meta:
         model = User
         fields = ("email", "display_name")
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_unusable_password()
+        if commit:
+            user.save()
+        return user
 
 
 class UserChangeAdminForm(EmailNormalisingMixin, UserChangeForm):
@@ -257,25 +268,30 @@ class MembershipOnOrganizationInline(MembershipInlineBase):
 
 @admin.register(User)
 class UserAdmin(OrgAdminAccessMixin, DjangoUserAdmin):
-    """Users sign in with their email address. Org admins manage the people of their organisations only."""
+    """Users sign in with their email address. Org admins manage the people of their organisations only.
+
+    Nobody sets another person's password here (the password page is refused to every role): an admin sends a link
+    with which the person chooses it. Org admins cannot change an existing user's email address either, since
+    that and a link would hand them the account.
+    """
 
     form = UserChangeAdminForm
     add_form = UserCreationAdminForm
     inlines = (MembershipOnUserInline,)
-    actions = (end_sessions, reset_two_factor)
+    actions = (send_password_link, end_sessions, reset_two_factor)
     list_display = ("email", "display_name", "is_active", "is_staff", "is_superuser", "organisations", "last_login")
     list_filter = ("is_active", "is_staff", "is_superuser", "memberships__role")
     search_fields = ("email", "display_name")
     ordering = ("email",)
     readonly_fields = ("last_login", "date_joined")
     fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email",)}),
         (_("Personal info"), {"fields": ("display_name", "receives_digest")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     org_admin_fieldsets = (
-        (None, {"fields": ("email", "password")}),
+        (None, {"fields": ("email",)}),
         (_("Personal info"), {"fields": ("display_name", "receives_digest")}),
         (_("Access"), {"fields": ("is_active", "is_staff")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
@@ -285,7 +301,7 @@ class UserAdmin(OrgAdminAccessMixin, DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("email", "display_name", "usable_password", "password1", "password2"),
+                "fields": ("email", "display_name"),
             },
         ),
     )
@@ -316,6 +332,19 @@ class UserAdmin(OrgAdminAccessMixin, DjangoUserAdmin):
         if obj is not None and not request.user.is_superuser:
             return self.org_admin_fieldsets
         return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            return (*self.readonly_fields, "email")
+        return self.readonly_fields
+
+    def user_change_password(self, request, id, form_url=""):
+        raise PermissionDenied  # only the person sets their password, through the emailed link
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:  # after the memberships, so the email is filed under the new colleague's organisation
+            send_reset_link(user=form.instance)
 
     @admin.display(description=_("organisations"))
     def organisations(self, obj: User) -> str:
@@ -405,3 +434,6 @@ class MembershipAdmin(OrgAdminAccessMixin, admin.ModelAdmin):
     @admin.display(description=_("email address"), ordering="user__email")
     def user_email(self, obj: Membership) -> str:
         return obj.user.email
+
+
+from . import admin_resets  # noqa: E402, F401  (registers the two-factor resets' admin)

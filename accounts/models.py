@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from core.text import strip_bidi_controls
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -83,11 +85,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         ordering = ["display_name", "email"]
 
     def __str__(self) -> str:
-        return self.display_name or self.email
+        return strip_bidi_controls(self.display_name or self.email)  # in option labels, messages, the admin
 
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.display_name = strip_bidi_controls(self.display_name)
 
     @property
     def preferred_language(self) -> str:
@@ -262,3 +265,66 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.organization} ({self.get_role_display()})"
+
+
+class TwoFactorResetRequest(models.Model):
+    """An organisation admin's request to reset a colleague's second factor, carried out once a second admin
+    approves (or at once when a platform admin asks). The person is emailed at each step; the row is audited."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second admin")
+        DONE = "done", _("Reset")
+        EXPIRED = "expired", _("Expired without approval")
+
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+        help_text=_("Empty when a platform admin reset someone who belongs to no organisation."),
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+", verbose_name=_("whose second factor"))
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("requested by")
+    )
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now)
+    approved_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("approved by")
+    )
+    completed_at = models.DateTimeField(_("reset at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
+
+    class Meta:
+        verbose_name = _("two-factor reset")
+        verbose_name_plural = _("two-factor resets")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "done", "expired"]), name="tfreset_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(completed_at__isnull=False), name="tfreset_done_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_status_display()})"
+
+
+class PasswordResetAttempt(models.Model):
+    """One password-reset request, counted for throttling (accounts/password_reset.py) and pruned after the cool-off.
+
+    The address is kept only as a keyed digest: the table says how often an address was asked for, not which."""
+
+    email_digest = models.CharField(_("address digest"), max_length=64, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True, db_index=True)
+    requested_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("password reset request")
+        verbose_name_plural = _("password reset requests")
+
+    def __str__(self) -> str:
+        return f"{self.requested_at:%Y-%m-%d %H:%M} {self.ip_address or ''}"

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -180,7 +181,7 @@ def verify(request):
     user = request.user
     next_url = _next_url(request)
     if is_verified(user):
-        return redirect(next_url)
+        return HttpResponseRedirect(next_url)  # a URL, never a view name to reverse
     if not user_has_device(user):
         return redirect(_with_next("accounts:two_factor_setup", next_url))
     form = CodeForm(request.POST or None)
@@ -201,7 +202,7 @@ def verify(request):
                         )
                         % {"left": left},
                     )
-                return redirect(next_url)
+                return HttpResponseRedirect(next_url)  # a URL, never a view name to reverse
             form.add_error(
                 None,
                 _("That code did not work. Codes change every 30 seconds and each can be used once; try the newest."),

@@ -4,15 +4,20 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.client_ip import client_ip
+
+from . import password_reset
 from .forms import OrganizationChoiceForm, ProfileForm, SignInForm
 from .middleware import SESSION_KEY
+from .password_reset import OutboxPasswordResetForm
 
 
 class SignInView(auth_views.LoginView):
@@ -39,10 +44,24 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Throttled per address and per IP address; the link goes out through the outbox (accounts/password_reset.py)."""
+
+    form_class = OutboxPasswordResetForm
     template_name = "registration/password_reset_form.html"
-    email_template_name = "registration/password_reset_email.txt"
-    subject_template_name = "registration/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        now = timezone.now()
+        email, address = form.cleaned_data["email"], client_ip(self.request)
+        if password_reset.is_paused(email=email, ip_address=address, now=now):
+            return render(
+                self.request,
+                "registration/password_reset_paused.html",
+                {"cooloff_minutes": password_reset.cooloff_minutes()},
+                status=429,
+            )
+        password_reset.record_attempt(email=email, ip_address=address, now=now)
+        return super().form_valid(form)
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
@@ -69,10 +88,10 @@ def choose_organization(request):
             request.session[SESSION_KEY] = form.cleaned_data["organization"]
             chosen = next(m for m in memberships if m.organization_id == form.cleaned_data["organization"])
             messages.success(request, _("You are working in %(org)s.") % {"org": chosen.organization.name})
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)  # a URL, never a view name to reverse
     else:
         if len(memberships) == 1 and request.organization is not None and "switch" not in request.GET:
-            return redirect(next_url)
+            return HttpResponseRedirect(next_url)  # a URL, never a view name to reverse
         initial = {"organization": request.organization.pk} if request.organization else {}
         form = OrganizationChoiceForm(initial=initial, memberships=memberships)
     return render(
@@ -103,7 +122,7 @@ def set_language(request):
     next_url = request.POST.get("next") or request.headers.get("referer")  # the page the switcher was on
     if not (next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())):
         next_url = fallback
-    response = redirect(next_url)
+    response = HttpResponseRedirect(next_url)  # a URL, never a view name to reverse
     if language in dict(settings.LANGUAGES) and translation.check_for_language(language):
         remember_language(response, language)
         if request.user.is_authenticated:

@@ -7,10 +7,11 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit")
 
     def ready(self):
-        from accounts.models import Membership, Organization
+        from accounts.models import Membership, Organization, TwoFactorResetRequest
 
         from . import trail
 
         trail.connect_guards()
         trail.register(Membership)
         trail.register(Organization)
+        trail.register(TwoFactorResetRequest)  # who asked for and who approved resetting someone's second factor

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
+from accounts.permissions import Action, can
 from core.parsing import plain_number
 from places.models import BorderRegion, Compound
 
@@ -121,11 +122,14 @@ class VictimIntakeForm(forms.ModelForm):
         members = User.objects.filter(
             memberships__organization=organization, memberships__is_active=True, is_active=True
         ).order_by("display_name")
-        self.fields["assigned_to"].queryset = members
-        self.fields["assigned_to"].empty_label = _("Nobody yet")
-        self.fields["assigned_to"].error_messages["invalid_choice"] = _("Choose a member of your organisation.")
-        if not self.is_bound and user.role_in(organization):
-            self.initial.setdefault("assigned_to", user.pk)
+        if can(user, Action.ASSIGN, organization):
+            self.fields["assigned_to"].queryset = members
+            self.fields["assigned_to"].empty_label = _("Nobody yet")
+            self.fields["assigned_to"].error_messages["invalid_choice"] = _("Choose a member of your organisation.")
+            if not self.is_bound and user.role_in(organization):
+                self.initial.setdefault("assigned_to", user.pk)
+        else:
+            del self.fields["assigned_to"]  # the case stays with whoever logs it (accounts/permissions.py)
         for name in ("sex", "citizenship", "recruitment_method", "recruitment_platform", "consent_given_by"):
             field = self.fields[name]
             if not any(value == "" for value, _label in field.choices):
@@ -166,7 +170,7 @@ class VictimIntakeForm(forms.ModelForm):
         return [self[name] for name in FLAG_FIELDS]
 
     def victim_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
 
 class ReporterIntakeForm(forms.ModelForm):
@@ -214,7 +218,7 @@ class ReporterIntakeForm(forms.ModelForm):
     def reporter_fields(self) -> dict | None:
         if not self.has_reporter():
             return None
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.fields}
 
 
 class RescueRequestIntakeForm(forms.Form):

@@ -20,6 +20,8 @@ class OutboxKind(models.TextChoices):
     DELIVERY_FAILURE = "delivery_failure", _("Delivery failure notice")
     AGENCY_REFERRAL = "agency_referral", _("Referral to an agency")
     WEBHOOK = "webhook", _("Webhook delivery")
+    PASSWORD_RESET = "password_reset", _("Password link")
+    SECURITY_NOTICE = "security_notice", _("Security notice")
 
 
 class OutboxStatus(models.TextChoices):
@@ -36,7 +38,13 @@ class OutboxMessage(models.Model):
     Status = OutboxStatus
 
     organization = models.ForeignKey(
-        "accounts.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+        "accounts.Organization",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+        help_text=_("Empty for an account email to someone who belongs to no organisation (a platform admin)."),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=OutboxKind)
     dedupe_key = models.CharField(

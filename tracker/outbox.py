@@ -60,7 +60,7 @@ def backoff(*, attempts: int) -> timedelta:
 class Draft:
     """An email the engine intends to send; becomes an OutboxMessage row unless its key already exists."""
 
-    organization_id: int
+    organization_id: int | None
     kind: str
     dedupe_key: str
     recipient_id: int | None
@@ -169,10 +169,18 @@ def claim(*, now: datetime, limit: int, ids: list[int] | None = None) -> tuple[s
     )
 
 
+#: Kinds whose content is made when the email is sent, never stored: kind -> callable(message) -> (subject, text).
+#: A password link is made this way, so the outbox row (and its admin page) holds no usable link.
+RENDERED_AT_SEND: dict[str, Callable[[OutboxMessage], tuple[str, str]]] = {}
+
+
 def _as_email(message: OutboxMessage, *, email_connection) -> EmailMultiAlternatives:
+    subject, body = message.subject, message.body_text
+    if message.kind in RENDERED_AT_SEND:
+        subject, body = RENDERED_AT_SEND[message.kind](message)
     email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=message.body_text,
+        subject=subject,
+        body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.recipient_email],
         connection=email_connection,
@@ -278,7 +286,7 @@ def organization_admins(organization_id: int) -> list[Membership]:
 
 def report_failure(*, message: OutboxMessage, now: datetime) -> int:
     """Tell the organisation's admins that an email could not be delivered, once per failed message."""
-    if message.kind == OutboxMessage.Kind.DELIVERY_FAILURE:
+    if message.kind == OutboxMessage.Kind.DELIVERY_FAILURE or message.organization_id is None:
         return 0  # a notice about a notice would loop; the ERROR log above is the last resort
     organization = Organization.objects.get(pk=message.organization_id)
     drafts = []

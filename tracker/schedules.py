@@ -66,6 +66,13 @@ def schedules() -> list[Schedule]:
             "sweeps",
             "Daily: redacts the identity of cases closed longer than their organisation's retention setting.",
         ),
+        Schedule(
+            "Homeward: clear expired sessions",
+            "tracker.tasks.clear_expired_sessions_task",
+            60 * 60,
+            "sweeps",
+            "Hourly: deletes expired sessions (and what they hold) and old password-reset counts.",
+        ),
     ]
 
 

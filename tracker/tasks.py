@@ -6,11 +6,14 @@ of counts, which Celery logs and the sweep-lock row keeps for the admin.
 
 import logging
 from datetime import timedelta
+from importlib import import_module
 
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from accounts.password_reset import prune_attempts
 
 from . import outbox
 from .digests import sweep_digests
@@ -94,3 +97,13 @@ def deliver_outbox(message_ids: list[int] | None = None) -> dict[str, int]:
             deliver_outbox.delay()  # more to do: hand over to a fresh task rather than hit the time limit
             break
     return totals
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def clear_expired_sessions_task() -> dict[str, int]:
+    """Delete expired sessions (Django's `clearsessions`) and password-reset counts older than the cool-off.
+
+    Expired sessions still hold what was put in them (e.g. search terms) until deleted; nothing else removes them.
+    """
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+    return {"password_reset_attempts_pruned": prune_attempts(now=timezone.now())}

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganizationScopedQuerySet
 from core.fields import SecretTextField
+from core.text import LONG_TEXT_MAX_CHARS, max_chars
 from places.models import Agency
 
 from .base import OrganizationOwned, Timestamped, Versioned
@@ -74,7 +75,7 @@ class RescueRequest(OrganizationOwned, Versioned, Timestamped):
     )
     opened_at = models.DateTimeField(_("opened"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True, validators=[max_chars(LONG_TEXT_MAX_CHARS)])
     next_follow_up_at = models.DateTimeField(_("next follow-up due"), null=True, blank=True)
     last_update_at = models.DateTimeField(_("last update"), null=True, blank=True)
 
@@ -183,7 +184,7 @@ class AgencyReferral(OrganizationOwned, Timestamped):
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     agency_reference = models.CharField(_("agency's reference"), max_length=100, blank=True)
-    shared_information = SecretTextField(_("what was shared"))
+    shared_information = SecretTextField(_("what was shared"), validators=[max_chars(LONG_TEXT_MAX_CHARS)])
     shares_identity = models.BooleanField(
         _("shares identity"), default=False, help_text=_("Name, documents, contacts or photos go to the agency.")
     )
@@ -191,9 +192,11 @@ class AgencyReferral(OrganizationOwned, Timestamped):
         _("consent basis"), max_length=20, choices=ConsentBasis, default=ConsentBasis.NO_IDENTITY
     )
     # Free text that names people and circumstances: encrypted at rest like the notes.
-    override_reason = SecretTextField(_("reason for the vital-interest override"))
-    decline_reason = SecretTextField(_("reason the agency declined"))
-    response_note = SecretTextField(_("agency's response"))
+    override_reason = SecretTextField(
+        _("reason for the vital-interest override"), validators=[max_chars(LONG_TEXT_MAX_CHARS)]
+    )
+    decline_reason = SecretTextField(_("reason the agency declined"), validators=[max_chars(LONG_TEXT_MAX_CHARS)])
+    response_note = SecretTextField(_("agency's response"), validators=[max_chars(LONG_TEXT_MAX_CHARS)])
 
     class Meta:
         verbose_name = _("agency referral")

@@ -13,6 +13,7 @@ from multiselectfield import MultiSelectField
 
 from core.fields import BlindIndexField, SecretDateField, SecretTextField
 from core.names import latin_reading
+from core.text import LONG_TEXT_MAX_CHARS, SHORT_TEXT_MAX_CHARS, max_chars
 from places.codes import (
     CITIZENSHIP_CHOICES,
     EXPLOITATION_CHOICES,
@@ -144,7 +145,7 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
     # --- identity ---
     # Encrypted at rest: found through the name index (cases/name_index.py), never by SQL on the column.
     full_name = SecretTextField(_("full name"), max_length=200, blank=False)
-    names_in_compound = SecretTextField(_("names used in the compound"))
+    names_in_compound = SecretTextField(_("names used in the compound"), validators=[max_chars(SHORT_TEXT_MAX_CHARS)])
     sex = models.CharField(_("sex / gender"), max_length=32, choices=SEX_CHOICES, default="NonSpecifiedUnknown")
     date_of_birth = SecretDateField(_("date of birth"), blank=True)
     # The year alone stays in the clear, for the duplicate check and list matching (kept from date_of_birth).
@@ -154,13 +155,17 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
     )
     citizenship = models.CharField(_("citizenship"), max_length=2, choices=CITIZENSHIP_CHOICES, blank=True)
     languages = MultiSelectField(_("languages"), choices=LANGUAGE_CHOICES, max_length=200, blank=True)
-    passport_number = SecretTextField(_("passport number"))
+    passport_number = SecretTextField(_("passport number"), validators=[max_chars(SHORT_TEXT_MAX_CHARS)])
     passport_held_by_traffickers = models.BooleanField(
         _("passport held by traffickers"), null=True, blank=True, help_text=_("Empty when not known.")
     )
-    phone_numbers = SecretTextField(_("phone numbers"), help_text=_("One per line."))
+    phone_numbers = SecretTextField(
+        _("phone numbers"), help_text=_("One per line."), validators=[max_chars(SHORT_TEXT_MAX_CHARS)]
+    )
     messaging_handles = SecretTextField(
-        _("messaging handles"), help_text=_("One per line, e.g. “Telegram: @name”, “LINE: id”.")
+        _("messaging handles"),
+        help_text=_("One per line, e.g. “Telegram: @name”, “LINE: id”."),
+        validators=[max_chars(SHORT_TEXT_MAX_CHARS)],
     )
     # Keyed digests of the passport and phone numbers, so exact duplicates can be found (cases/identifiers.py).
     passport_index = BlindIndexField(_("passport number digest"), source="passport_number", kind="passport")
@@ -178,7 +183,7 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
         related_name="victims",
         verbose_name=_("border region"),
     )
-    last_known_location = SecretTextField(_("last known location"))
+    last_known_location = SecretTextField(_("last known location"), validators=[max_chars(SHORT_TEXT_MAX_CHARS)])
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
 
     # --- how ---
@@ -375,7 +380,11 @@ class Reporter(OrganizationOwned, Timestamped):
     # Encrypted at rest: a reporter is usually family, and language and contact times say who and where they are.
     name = SecretTextField(_("name"), max_length=200, blank=False)
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship)
-    contact_channels = SecretTextField(_("contact channels"), help_text=_("Phone, messaging handles; one per line."))
+    contact_channels = SecretTextField(
+        _("contact channels"),
+        help_text=_("Phone, messaging handles; one per line."),
+        validators=[max_chars(SHORT_TEXT_MAX_CHARS)],
+    )
     language = SecretTextField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
     safe_to_contact = models.BooleanField(_("safe to contact"), null=True, blank=True)
     safe_contact_times = SecretTextField(_("when it is safe to contact"), max_length=200)
@@ -408,7 +417,7 @@ class CaseNote(OrganizationOwned):
         verbose_name=_("rescue request"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.INTERNAL)
-    body = SecretTextField(_("note"), blank=False)
+    body = SecretTextField(_("note"), blank=False, validators=[max_chars(LONG_TEXT_MAX_CHARS)])
     is_restricted = models.BooleanField(_("restricted to supervisors"), default=False)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
     author = models.ForeignKey(  # empty: written by the system (an API key, an agency's response link)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization, User
-from accounts.permissions import Action, require
+from accounts.permissions import Action, can, require
 from audit.trail import audited_update
 
 from ..models import Reporter, RescueRequest, Victim, VictimStatusChange
@@ -28,6 +28,16 @@ def _require_member(*, user: User | None, organization: Organization, field: str
         raise ValidationError({field: _("%(user)s is not a member of %(org)s.") % {"user": user, "org": organization}})
 
 
+def _require_may_assign(*, assignee: User | None, created_by: User | None, organization: Organization) -> None:
+    """At intake, only someone who may assign (Action.ASSIGN) gives the case to someone other than themselves."""
+    if assignee is None or created_by is None or assignee.pk == created_by.pk:
+        return
+    if not can(created_by, Action.ASSIGN, organization):
+        raise ValidationError(
+            {"assigned_to": _("Only a supervisor can give a new case to someone else; leave it with yourself.")}
+        )
+
+
 @transaction.atomic
 def victim_create(
     *,
@@ -39,6 +49,7 @@ def victim_create(
 ) -> Victim:
     """Log a newly reported person: allocate a case number, save the victim and who reported them."""
     now = now or timezone.now()
+    _require_may_assign(assignee=fields.get("assigned_to"), created_by=created_by, organization=organization)
     fields.setdefault("assigned_to", created_by if created_by and created_by.role_in(organization) else None)
     _require_member(user=fields.get("assigned_to"), organization=organization)
     victim = Victim(organization=organization, created_by=created_by, status_changed_at=now, **fields)

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "accounts.context_processors.current_organization",
                 "tracker.context_processors.navigation_counts",
             ],
+            "builtins": ["core.templatetags.bidi"],  # `|bdi` on every name shown (core/text.py)
         },
     },
 ]
@@ -171,6 +172,9 @@ AXES_USERNAME_CALLABLE = "accounts.throttling.normalised_username"
 AXES_ENABLE_ADMIN = False  # lockouts are cleared by the cool-off, or by `manage.py axes_reset_username`
 AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 100
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+# Password-reset requests within the same cool-off: per address (from anywhere) and per IP (any addresses).
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("PASSWORD_RESET_LIMIT_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_PER_IP = env.int("PASSWORD_RESET_LIMIT_PER_IP", default=10)
 # The client address: REMOTE_ADDR, or behind TRUSTED_PROXY_COUNT reverse proxies the X-Forwarded-For entry the
 # outermost trusted proxy added (entries further left can be forged by the client).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

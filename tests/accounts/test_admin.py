@@ -1,13 +1,18 @@
 """The accounts admin: users sign in by email, org admins manage only their own organisation's people and settings."""
 
+import re
+
 import pytest
 from django.contrib.auth import authenticate
-from django.test import RequestFactory
+from django.core import mail
+from django.test import Client, RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Membership, Organization, User
 from tests.conftest import PASSWORD
 from tests.factories import sign_in_verified
+from tracker import outbox
 
 pytestmark = pytest.mark.django_db
 
@@ -74,11 +79,15 @@ def test_only_platform_admins_add_organisations(client, platform_admin, staff_or
     assert client.get(admin_url(Organization, "add")).status_code == 403
 
 
-def test_the_user_change_page_links_to_the_password_change_form(any_admin_client, org_a):
+def test_no_admin_can_open_or_use_the_page_that_sets_someone_elses_password(any_admin_client, org_a):
     page = any_admin_client.get(admin_url(User, "change", org_a.caseworker.pk))
-    assert "../password/" in page.content.decode()
-    password_page = any_admin_client.get(reverse("admin:auth_user_password_change", args=[org_a.caseworker.pk]))
-    assert password_page.status_code == 200
+    assert "../password/" not in page.content.decode()
+    url = reverse("admin:auth_user_password_change", args=[org_a.caseworker.pk])
+    assert any_admin_client.get(url).status_code == 403
+    new = "an-admin-chosen-synthetic-passphrase"
+    assert any_admin_client.post(url, {"password1": new, "password2": new}).status_code == 403
+    org_a.caseworker.refresh_from_db()
+    assert org_a.caseworker.check_password(PASSWORD)
 
 
 # --- Scoping --------------------------------------------------------------------------------------
@@ -172,13 +181,13 @@ def test_caseworkers_and_supervisors_get_no_admin(client, org_a):
 # --- Writes ---------------------------------------------------------------------------------------
 
 
-def test_an_organisation_admin_adds_a_colleague_who_can_then_sign_in(org_admin_client, org_a):
+def test_an_organisation_admin_adds_a_colleague_who_chooses_their_own_password_and_signs_in(org_admin_client, org_a):
     response = org_admin_client.post(
         admin_url(User, "add"),
         {
             "email": "New.Colleague@Alpha.Example.org",
             "display_name": "New Colleague",
-            "usable_password": "true",
+            "usable_password": "true",  # ignored: the admin cannot choose the password
             "password1": PASSWORD,
             "password2": PASSWORD,
             "memberships-TOTAL_FORMS": "1",
@@ -192,8 +201,20 @@ def test_an_organisation_admin_adds_a_colleague_who_can_then_sign_in(org_admin_c
     user = User.objects.get(email="new.colleague@alpha.example.org")
     assert user.role_in(org_a.organization) == "caseworker"
     assert not user.is_staff and not user.is_superuser
-    signed_in = authenticate(RequestFactory().post("/"), username="new.colleague@alpha.example.org", password=PASSWORD)
-    assert signed_in == user
+    assert not user.has_usable_password()
+    assert authenticate(RequestFactory().post("/"), username=user.email, password=PASSWORD) is None
+
+    outbox.deliver_due(now=timezone.now())
+    [email] = mail.outbox
+    assert email.to == [user.email]
+    link = re.search(r"https?://[^/]+(/accounts/password/reset/\S+)", email.body)[1]
+    newcomer = Client()
+    form = newcomer.get(link, follow=True)
+    chosen = "the-newcomers-own-synthetic-passphrase"
+    assert (
+        newcomer.post(form.request["PATH_INFO"], {"new_password1": chosen, "new_password2": chosen}).status_code == 302
+    )
+    assert authenticate(RequestFactory().post("/"), username=user.email, password=chosen) == user
 
 
 def test_an_organisation_admin_must_place_a_new_user_in_their_organisation(org_admin_client):

@@ -17,6 +17,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
+from accounts.models import PasswordResetAttempt, TwoFactorResetRequest
 from audit.models import AuditEntry, DataAccessLog
 from cases.models import Reporter, VictimStatusChange
 from core import crypto
@@ -115,6 +116,10 @@ def test_a_database_from_before_the_moves_migrates_forward_with_every_row_intact
         body_text="Synthetic",
     )
     SweepLock.objects.create(name="migration-test", locked_until=timezone.now() + timedelta(minutes=1))
+    TwoFactorResetRequest.objects.create(
+        organization=org_a.organization, user=org_a.supervisor, requested_by=org_a.org_admin
+    )
+    PasswordResetAttempt.objects.create(email_digest="0" * 32, ip_address="192.0.2.1")
     DigestCheckpoint.objects.create(
         user=org_a.supervisor, organization=org_a.organization, last_slot_at=timezone.now(), last_week="2026-W49"
     )

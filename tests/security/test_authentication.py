@@ -330,18 +330,20 @@ def test_a_stolen_password_alone_cannot_replace_the_second_factor(org_a, clock):
     assert attacker.get(reverse("accounts:two_factor_recovery_codes")).status_code == 302
 
 
-def test_an_org_admin_can_reset_a_colleagues_lost_second_factor(org_a):
+def test_two_org_admins_together_reset_a_colleagues_lost_second_factor(org_a):
     supervisor = org_a.supervisor
     make_totp_device(supervisor)
-    org_a.org_admin.is_staff = True
-    org_a.org_admin.save()
-    admin_client = sign_in_verified(Client(), org_a.org_admin)
-    response = admin_client.post(
-        reverse("admin:accounts_user_changelist"),
-        {"action": "reset_two_factor", "_selected_action": [supervisor.pk]},
-    )
-    assert response.status_code == 302
-    assert not TOTPDevice.objects.filter(user=supervisor).exists()
+    second_admin = MembershipFactory(organization=org_a.organization, role="org_admin").user
+    for admin_user in (org_a.org_admin, second_admin):
+        admin_user.is_staff = True
+        admin_user.save()
+        response = sign_in_verified(Client(), admin_user).post(
+            reverse("admin:accounts_user_changelist"),
+            {"action": "reset_two_factor", "_selected_action": [supervisor.pk]},
+        )
+        assert response.status_code == 302
+        # The first admin only asks; the device goes when the second one approves.
+        assert TOTPDevice.objects.filter(user=supervisor).exists() == (admin_user == org_a.org_admin)
     client = Client()
     sign_in(client, supervisor.email)
     assert client.get("/")["Location"].startswith(reverse("accounts:two_factor_setup"))

@@ -143,7 +143,7 @@ def test_an_organisation_field_posted_with_intake_is_ignored_the_case_belongs_to
 
 
 def test_intake_refuses_another_organisations_caseworker_as_assignee(world, client_for):
-    client = client_for(world.b.caseworker, world.b.organization)
+    client = client_for(world.b.supervisor, world.b.organization)  # B's caseworker is not offered an assignee at all
     before_a, before_b = snapshot(world), counts_of_b(world)
     response = client.post(reverse("cases:intake"), intake_data(assigned_to=world.a.caseworker.pk))
     assert response.status_code == 200

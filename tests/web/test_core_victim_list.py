@@ -33,8 +33,13 @@ def caseload(org_a, frozen):
         "critical_vn": make(full_name="Synthetic Anh", citizenship="VN", risk_level="critical", compound=compound),
         "low_cn": make(full_name="Synthetic Bo", citizenship="CN", risk_level="low"),
         "unassigned_ke": make(full_name="Synthetic Chebet", citizenship="KE", risk_level="high", assigned_to=None),
-        "contacted": make(
-            full_name="Synthetic Dara", citizenship="KH", risk_level="medium", assigned_to=org_a.caseworker2
+        "contacted": make_victim(  # given to a colleague at intake: by a supervisor (Action.ASSIGN)
+            organization=organization,
+            created_by=org_a.supervisor,
+            full_name="Synthetic Dara",
+            citizenship="KH",
+            risk_level="medium",
+            assigned_to=org_a.caseworker2,
         ),
     }
     make_overdue_request(victim=cases["critical_vn"], now=frozen)

@@ -76,8 +76,8 @@ def test_the_compound_picker_is_grouped_by_region_and_shows_aliases(client_for, 
 def test_a_minimal_intake_creates_the_case_assigned_to_the_caseworker_and_opens_it(client_for, org_a):
     client = client_for(org_a.caseworker, org_a.organization)
     form = page_text(client.get(URL))
-    assert f'<option value="{org_a.caseworker.pk}" selected>' in form  # "assigned to" starts on the caseworker
-    response = client.post(URL, form_data(assigned_to=str(org_a.caseworker.pk)))
+    assert 'name="assigned_to"' not in form  # a caseworker does not assign: the case is theirs
+    response = client.post(URL, form_data())
     victim = Victim.objects.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:victim_detail", args=[victim.pk])

@@ -21,7 +21,9 @@ REFERRALS = reverse("cases:referrals")
 
 
 def case(org, name, **fields):
-    return make_victim(organization=org.organization, created_by=org.caseworker, full_name=name, **fields)
+    # Only a supervisor gives a new case to someone other than themselves (Action.ASSIGN).
+    by = org.caseworker if fields.get("assigned_to", org.caseworker) in (None, org.caseworker) else org.supervisor
+    return make_victim(organization=org.organization, created_by=by, full_name=name, **fields)
 
 
 def shown(response, *victims) -> list[bool]:
