@@ -41,10 +41,20 @@ class Action(models.TextChoices):
     VIEW_AUDIT = "view_audit", _("Read the audit trail")
     VIEW_TEAM = "view_team", _("See the team's workload and get the supervisor's digest")
     ADMINISTER = "administer", _("Use the admin site for the organisation")
+    REPATRIATE = "repatriate", _("Record screenings, batch steps and follow-ups after return")
+    MANAGE_BATCHES = "manage_batches", _("Create repatriation batches and move people between them")
+    DOWNLOAD_MANIFEST = "download_manifest", _("Download a batch's manifest for the embassy")
 
 
-_CASEWORK = frozenset({Action.VIEW, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE})
-_SUPERVISION = _CASEWORK | {Action.ASSIGN, Action.EXPORT, Action.VIEW_RESTRICTED_NOTES, Action.VIEW_TEAM}
+_CASEWORK = frozenset({Action.VIEW, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE, Action.REPATRIATE})
+_SUPERVISION = _CASEWORK | {
+    Action.ASSIGN,
+    Action.EXPORT,
+    Action.VIEW_RESTRICTED_NOTES,
+    Action.VIEW_TEAM,
+    Action.MANAGE_BATCHES,
+    Action.DOWNLOAD_MANIFEST,
+}
 
 #: The policy. A role may do exactly the actions listed for it, in its own organisation only.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -55,7 +65,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 #: Actions that need a second factor: a role that may do any of them must sign in with two-factor.
-SENSITIVE: frozenset[str] = frozenset({Action.ASSIGN, Action.EXPORT, Action.VIEW_RESTRICTED_NOTES, Action.ADMINISTER})
+SENSITIVE: frozenset[str] = frozenset(
+    {Action.ASSIGN, Action.EXPORT, Action.VIEW_RESTRICTED_NOTES, Action.ADMINISTER, Action.DOWNLOAD_MANIFEST}
+)
 
 
 def membership_can(membership, action: str) -> bool:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("home/", include("homecoming.urls")),
     path("", include("tracker.urls")),
 ]
 

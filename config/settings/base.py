@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "audit",
     "places",
     "cases",
+    "homecoming",
     "tracker",
 ]
 
