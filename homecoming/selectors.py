@@ -73,7 +73,8 @@ def screening_queue(*, organization, now: datetime) -> list[Waiting]:
     rows = []
     for victim in victims:
         since = _waiting_since(victim, tz)
-        rows.append(Waiting(victim, since, max((now - since).days, 0), victim.pk in missing))
+        days = (timezone.localdate(now, tz) - timezone.localtime(since, tz).date()).days
+        rows.append(Waiting(victim, since, max(days, 0), victim.pk in missing))
     rows.sort(key=lambda row: (not row.missing, row.since, row.victim.pk))
     return rows
 
