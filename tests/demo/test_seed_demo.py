@@ -20,6 +20,7 @@ from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Vict
 from demo.organisations import DEMO_ORGANIZATIONS
 from demo.people import NameMaker, nationality_weights, sex_weights
 from demo.seeding import DEMO_PASSWORD
+from homecoming.models import RepatriationBatch
 from places.models import Agency
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +33,7 @@ SEEDED_VICTIMS = 40
 def _remove_demo_data() -> None:
     organizations = Organization.objects.filter(slug__in=DEMO_SLUGS)
     Victim.objects.filter(organization__in=organizations).delete()  # notes, requests, referrals go with them
+    RepatriationBatch.objects.filter(organization__in=organizations).delete()  # their members went with the cases
     emails = list(Membership.objects.filter(organization__in=organizations).values_list("user__email", flat=True))
     organizations.delete()  # memberships, private agencies and case-number counters go with them
     User.objects.filter(email__in=[*emails, "platform-admin@example.org"]).delete()

@@ -154,3 +154,18 @@ def test_a_risk_flag_raises_the_risk_level_and_puts_a_contact_due_now(org_a):
     victim.refresh_from_db()
     assert victim.risk_level == "high"
     assert ReturnFollowUp.objects.filter(victim=victim, reason="risk", done_at__isnull=True).count() == 1
+
+
+def test_the_demo_has_two_batches_in_progress_with_every_step_and_one_blocked_member():
+    from demo.seeding import seed_demo
+
+    seed_demo(victims=120)
+    from homecoming.models import RepatriationBatch
+
+    batches = list(RepatriationBatch.objects.all())
+    assert len(batches) >= 2
+    members = BatchMember.objects.filter(status="active")
+    assert members.filter(handed_to__isnull=False).exists()
+    assert members.filter(arrived_at__isnull=False, handed_to__isnull=True).exists()
+    assert members.filter(departed_at__isnull=False, arrived_at__isnull=True).exists()
+    assert members.filter(travel_document="held", consent_to_travel="pending").exists()
