@@ -35,6 +35,9 @@ EXPECTED = {
     Action.VIEW_AUDIT: {OA},
     Action.VIEW_TEAM: {SV, OA},
     Action.ADMINISTER: {OA},
+    Action.REPATRIATE: {CW, SV, OA},
+    Action.MANAGE_BATCHES: {SV, OA},
+    Action.DOWNLOAD_MANIFEST: {SV, OA},
 }
 
 RESTRICTED_BODY = "Synthetic restricted detail: safe-house Lima-7"
