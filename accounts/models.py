@@ -3,11 +3,13 @@
 import zoneinfo
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,6 +54,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     receives_digest = models.BooleanField(
         _("receives the weekly digest"), default=True, help_text=_("Escalations are sent regardless.")
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text=_("Pages and emails are shown in this language. Empty: the browser's language."),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     sessions_valid_after = models.DateTimeField(
         _("sessions valid after"),
@@ -79,8 +89,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
 
+    @property
+    def preferred_language(self) -> str:
+        """The language emails to this user are written in: their own choice, else the site's default."""
+        return self.language or settings.LANGUAGE_CODE
+
     def get_full_name(self) -> str:
         return self.display_name
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's session check, with `sessions_valid_after` in it: ending a user's sessions changes the hash, so
+        Django's own AuthenticationMiddleware signs out every session started before (any session backend)."""
+        ended = self.sessions_valid_after.isoformat() if self.sessions_valid_after else ""
+        return salted_hmac(
+            "homeward.accounts.User.session", f"{self.password}|{ended}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
     def get_short_name(self) -> str:
         return self.display_name

@@ -3,9 +3,10 @@
 `SessionLimitsMiddleware` (after AuthenticationMiddleware and django-otp's OTPMiddleware) signs a session out when
 - it has been idle longer than `SESSION_IDLE_TIMEOUT` (default 30 minutes),
 - it started longer ago than `SESSION_ABSOLUTE_LIFETIME` (default 12 hours), whatever the activity,
-- it started before the user's `sessions_valid_after` (sessions ended by an admin, deactivation, removal), or
 - it carries no sign-in time (a session from before these limits existed).
 The request then goes on as anonymous, so a page that needs a signed-in user sends it to the sign-in page.
+Sessions ended by an admin, deactivation or removal end through Django's session auth hash instead
+(`User._get_session_auth_hash` includes `sessions_valid_after`), checked by AuthenticationMiddleware itself.
 
 `TwoFactorMiddleware` (after CurrentOrganizationMiddleware, whose memberships it reuses) sends a signed-in user who
 must use a second factor but has not passed it yet to the code page (or to set up an authenticator), from every
@@ -37,7 +38,7 @@ security_log = logging.getLogger("homeward.security")
 
 
 def session_end_reason(*, session, user, now_ts: float) -> str | None:
-    """Why this signed-in session must end now ("idle", "lifetime", "ended", "unknown"), or None."""
+    """Why this signed-in session must end now ("idle", "lifetime", "unknown"), or None."""
     started = session.get(LOGIN_AT_KEY)
     if not isinstance(started, int | float):
         return "unknown"
@@ -46,9 +47,6 @@ def session_end_reason(*, session, user, now_ts: float) -> str | None:
     last_seen = session.get(LAST_SEEN_KEY, started)
     if now_ts - last_seen > settings.SESSION_IDLE_TIMEOUT.total_seconds():
         return "idle"
-    valid_after = user.sessions_valid_after
-    if valid_after is not None and started < valid_after.timestamp():
-        return "ended"
     return None
 
 
@@ -75,6 +73,7 @@ OPEN_URL_NAMES = frozenset(
         "logout",
         "two_factor_verify",
         "two_factor_setup",
+        "set_language",
         "password_reset",
         "password_reset_done",
         "password_reset_confirm",

@@ -3,10 +3,10 @@
 - Every sign-in records its time in the session (`user_logged_in`); Django already gives the session a new key.
 - `accounts.security_middleware.SessionLimitsMiddleware` signs a session out after `SESSION_IDLE_TIMEOUT` without
   a request and `SESSION_ABSOLUTE_LIFETIME` after sign-in, whatever the activity.
-- `end_sessions(user=..., now=...)` sets `User.sessions_valid_after`; every session that started before it is
-  signed out on its next request. This works for any session backend (database, cache, Redis) without an index of
-  session keys. It is called when a user is deactivated, when one of their memberships is deactivated or deleted,
-  and by an org admin's "End sessions" action in the admin.
+- `end_sessions(user=..., now=...)` sets `User.sessions_valid_after`, which is part of the user's session auth hash
+  (accounts/models.py), so Django signs out every existing session on its next request. This works for any session
+  backend (database, cache, Redis) without an index of session keys. It is called when a user is deactivated,
+  when one of their memberships is deactivated or deleted, and by an org admin's "End sessions" action.
 """
 
 from datetime import datetime

@@ -14,12 +14,12 @@ logger = logging.getLogger(__name__)
 
 
 def _entry_facts(entry) -> tuple[str, date | None]:
-    """The kind and publication date of the list an entry is on (duck-typed: entry.list or entry.released_list)."""
+    """The kind and publication date of the list an entry is on (lists.ListEntry.released_list: kind, published)."""
     published = getattr(entry, "list", None) or getattr(entry, "released_list", None) or entry
     kind = str(getattr(published, "kind", "") or "other")
     if kind not in ListSighting.Kind.values:
         kind = ListSighting.Kind.OTHER
-    when = getattr(published, "published_on", None) or getattr(published, "published_at", None)
+    when = getattr(published, "published", None) or getattr(published, "published_on", None)
     if isinstance(when, datetime):
         when = when.date()
     return kind, when

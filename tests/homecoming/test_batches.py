@@ -119,13 +119,13 @@ def test_arrival_schedules_the_30_and_90_day_follow_ups_and_marks_the_case_repat
 class _List:
     def __init__(self, kind):
         self.kind = kind
-        self.published_on = timezone.localdate()
+        self.published = timezone.localdate()
 
 
 class _Entry:
     def __init__(self, pk, kind):
         self.pk = pk
-        self.list = _List(kind)
+        self.released_list = _List(kind)
 
 
 def test_a_confirmed_match_on_an_arrived_list_completes_the_departure_and_arrival(org_a):
