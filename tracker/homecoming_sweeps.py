@@ -85,7 +85,7 @@ def sweep_homecoming(*, now: datetime, dry_run: bool = False, organization: Orga
                         dedupe_key=f"stuck:{kind}:{member.pk}:{key_time(member.last_step_at)}:{membership.user_id}",
                         recipient_id=membership.user_id,
                         recipient_email=membership.user.email,
-                        content=content,
+                        content=content(membership),
                         about=member,
                         due_at=stuck_since,
                     )
@@ -132,7 +132,7 @@ def sweep_homecoming(*, now: datetime, dry_run: bool = False, organization: Orga
                         dedupe_key=f"return:{follow_up.pk}:{key_time(follow_up.due_at)}:{membership.user_id}",
                         recipient_id=membership.user_id,
                         recipient_email=membership.user.email,
-                        content=content,
+                        content=content(membership),
                         about=follow_up,
                         due_at=follow_up.due_at,
                     )

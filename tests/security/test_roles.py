@@ -35,6 +35,8 @@ EXPECTED = {
     Action.VIEW_AUDIT: {OA},
     Action.VIEW_TEAM: {SV, OA},
     Action.ADMINISTER: {OA},
+    Action.IMPORT_LISTS: {SV, OA},
+    Action.REVIEW_MATCHES: {CW, SV, OA},
     Action.REPATRIATE: {CW, SV, OA},
     Action.MANAGE_BATCHES: {SV, OA},
     Action.DOWNLOAD_MANIFEST: {SV, OA},
