@@ -32,6 +32,7 @@ Role = Membership.Role
 
 class Action(models.TextChoices):
     VIEW = "view", _("View cases")
+    VIEW_IDENTITY = "view_identity", _("See identity documents, contacts and location")
     CREATE = "create", _("Log a new case")
     EDIT = "edit", _("Edit a case, log contact, add notes, open and close requests")
     ASSIGN = "assign", _("Assign cases to caseworkers")
@@ -52,7 +53,16 @@ class Action(models.TextChoices):
 
 
 _CASEWORK = frozenset(
-    {Action.VIEW, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE, Action.REVIEW_MATCHES, Action.REPATRIATE}
+    {
+        Action.VIEW,
+        Action.VIEW_IDENTITY,
+        Action.CREATE,
+        Action.EDIT,
+        Action.REFER,
+        Action.CLOSE,
+        Action.REVIEW_MATCHES,
+        Action.REPATRIATE,
+    }
 )
 _SUPERVISION = _CASEWORK | {
     Action.ASSIGN,

@@ -1,30 +1,29 @@
-"""Possible duplicates of a person being logged: same passport, same phone, or a very similar name.
+"""Possible duplicates of a person being logged: same passport, same phone, or the same name in any script.
 
 Only the user's own organisation is searched. Matching stays cheap at any caseload: passports and phone
-numbers are encrypted, so they are compared through their blind index (keyed digests, `cases.identifiers`) in
-one SQL query; names are fuzzy-matched (rapidfuzz) only on the small subset with the same nationality and an
-age within ±2 years, selected in SQL.
+numbers are compared through their blind index (keyed digests, `cases.identifiers`) in one SQL query; names
+through the name index (`cases.name_index`: keyed digests of name-part pairs, so "Li Wei", "李伟" and "Wei Li"
+meet) in another. The few cases found are loaded once and scored by `core.names.score`, where birth year, sex
+and nationality count as evidence: the same name twenty years apart, or of another sex, is another person.
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
-from rapidfuzz import fuzz, process, utils
 
 from accounts.models import Organization
 from core import crypto
+from core.names import THRESHOLD, Person, parse, score
 
+from . import name_index
 from .identifiers import victims_with_same_identifiers
 from .models import Victim
 
-NAME_SCORE_CUTOFF = 85  # token_sort_ratio: "Nguyen Van An" ~ "Van An Nguyen" = 100, ~ "Nguyen Van Anh" = 96
 AGE_TOLERANCE_YEARS = 2
-MAX_NAME_CANDIDATES = 5000  # a safety net: nationality + age keep the subset far smaller in practice
+MAX_NAME_CANDIDATES = 200  # the cases sharing the most name pairs; a common surname alone does not reach them
 MAX_RESULTS = 10
-NAME_SEPARATORS = re.compile(r"[\n\r,;]+")
+NAME_SEPARATORS = name_index.NAME_SEPARATORS
 
 
 def _years_before(day: date, years: int) -> date:
@@ -43,17 +42,6 @@ def age_on(*, date_of_birth: date | None, estimated_age: int | None, today: date
     if date_of_birth:
         return today.year - date_of_birth.year - ((today.month, today.day) < (date_of_birth.month, date_of_birth.day))
     return estimated_age
-
-
-def similar_age_q(*, age: int, today: date) -> Q:
-    """Victims whose age (from the date of birth, else the estimate) is within ±AGE_TOLERANCE_YEARS of `age`."""
-    low, high = max(age - AGE_TOLERANCE_YEARS, 0), age + AGE_TOLERANCE_YEARS
-    # Age is between low and high  <=>  born after (today - (high + 1) years) and on or before (today - low years).
-    born_after = _years_before(today, high + 1)
-    born_by = _years_before(today, low)
-    return Q(date_of_birth__gt=born_after, date_of_birth__lte=born_by) | Q(
-        date_of_birth__isnull=True, estimated_age__gte=low, estimated_age__lte=high
-    )
 
 
 @dataclass
@@ -89,6 +77,7 @@ def find_possible_duplicates(
     estimated_age: int | None = None,
     passport_number: str = "",
     phone_numbers: str = "",
+    sex: str = "",
     exclude_pk: int | None = None,
 ) -> DuplicateSearch:
     """Cases of `organization` that may be the same person, strongest evidence first. At most three queries."""
@@ -120,41 +109,53 @@ def find_possible_duplicates(
         if phone_digests.intersection(stored_phones.split()):
             note_identifier(pk, _("same phone number"))
 
-    # 2. Names: fuzzy match only among people of the same nationality and about the same age.
-    names = [n for n in [full_name, *NAME_SEPARATORS.split(names_in_compound or "")] if n.strip()]
-    capped = False
-    age = age_on(date_of_birth=date_of_birth, estimated_age=estimated_age, today=today)
-    if names and citizenship:
-        candidates = victims.filter(citizenship=citizenship)
-        if age is not None:
-            candidates = candidates.filter(similar_age_q(age=age, today=today))
-        rows = list(
-            candidates.order_by("-created_at").values_list("pk", "full_name", "names_in_compound")[
-                : MAX_NAME_CANDIDATES + 1
-            ]
+    # 2. Names: candidates from the name index, the few sharing the most name pairs with any of the names.
+    names = name_index.names_of(full_name, names_in_compound)
+    ranked = [
+        pk
+        for pk, _shared in name_index.candidates_for_names(organization.pk, names, limit=MAX_NAME_CANDIDATES + 2)
+        if pk != exclude_pk
+    ]
+    capped = len(ranked) > MAX_NAME_CANDIDATES
+    candidate_pks = ranked[:MAX_NAME_CANDIDATES]
+
+    # 3. One query loads the identifier matches and the name candidates; names are scored here, decrypted.
+    loaded = victims.select_related("assigned_to", "compound").in_bulk([*found, *candidate_pks])
+    born = date_of_birth.year if date_of_birth else None
+    new_person = Person(
+        birth_year=born,
+        age=None if born else estimated_age,
+        age_in_year=today.year,
+        sex=sex or None,
+        nationality=citizenship or None,
+    )
+    parsed = [parse(name) for name in names]
+    for pk in candidate_pks:
+        victim = loaded.get(pk)
+        if victim is None:
+            continue
+        person = Person(
+            birth_year=victim.birth_year,
+            age=None if victim.birth_year else victim.estimated_age,
+            age_in_year=victim.created_at.year if victim.created_at else today.year,
+            sex=victim.sex,
+            nationality=victim.citizenship or None,
         )
-        capped = len(rows) > MAX_NAME_CANDIDATES
-        choices: dict[tuple[int, int], str] = {}
-        for pk, stored_name, stored_aliases in rows[:MAX_NAME_CANDIDATES]:
-            for index, candidate in enumerate([stored_name, *NAME_SEPARATORS.split(stored_aliases or "")]):
-                if candidate.strip():
-                    choices[(pk, index)] = candidate
-        for name in names:
-            for _choice, score, (pk, _index) in process.extract(
-                name,
-                choices,
-                scorer=fuzz.token_sort_ratio,
-                processor=utils.default_process,
-                score_cutoff=NAME_SCORE_CUTOFF,
-                limit=MAX_RESULTS * 3,
-            ):
-                note_name(pk, round(score))
+        best = max(
+            (
+                score(mine, theirs, a_person=new_person, b_person=person).score
+                for mine in parsed
+                for theirs in name_index.names_of(victim.full_name, victim.names_in_compound)
+            ),
+            default=0.0,
+        )
+        if best >= THRESHOLD:
+            note_name(pk, round(best * 100))
 
     if not found:
         return DuplicateSearch(matches=[], name_candidates_capped=capped)
 
-    # 3. Load the matched cases for display; identifier matches first, then by name similarity.
-    loaded = victims.select_related("assigned_to", "compound").in_bulk(list(found))
+    # Identifier matches first, then by name similarity.
     matches = []
     for pk, match in found.items():
         if pk in loaded:

@@ -1,9 +1,14 @@
 """The victim list's filters (django-filter). Every filter lives in the URL so a view can be bookmarked,
-except a search for a name: names never go in a URL, so that term is kept in the session behind an opaque token.
+except a search for a name: names never go in a URL, so that term is kept in the session behind an opaque token,
+encrypted under the field key (the session table is a database table too) and only for SEARCH_TERM_TTL.
+
+Names are encrypted at rest: a name search goes through the name index (cases/name_index.py), and the list cannot
+be sorted by name (sorting would mean decrypting every row); sort by case number instead.
 """
 
 import re
 import secrets
+import time
 from datetime import timedelta
 
 import django_filters
@@ -12,16 +17,19 @@ from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, Whe
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core import crypto
 from core.parsing import plain_number
 from places.codes import CITIZENSHIP_CHOICES
 from places.models import BorderRegion, Compound
 
+from . import name_index
 from .forms import MemberChoiceField, organization_members
 from .models import RescueRequest, Victim
 from .models.requests import overdue_condition
 
 SEARCH_SESSION_KEY = "victim_search_terms"
 SEARCH_TOKENS_KEPT = 20
+SEARCH_TERM_TTL = timedelta(hours=2)  # then the list says the search expired and asks for it again
 CASE_NUMBER_PATTERN = re.compile(r"^[A-Z0-9]{1,10}-\d{4}-\d{1,6}$|^\d{4}-\d{1,6}$|^\d{1,6}$", re.IGNORECASE)
 
 RISK_RANK = Case(
@@ -39,24 +47,48 @@ def looks_like_case_number(term: str) -> bool:
     return bool(CASE_NUMBER_PATTERN.match(term.strip()))
 
 
+def _live_terms(session) -> dict[str, tuple[str, float]]:
+    """token -> (encrypted term, when stored) for the terms not yet expired; older shapes are dropped."""
+    oldest = time.time() - SEARCH_TERM_TTL.total_seconds()
+    terms = session.get(SEARCH_SESSION_KEY, {})
+    if not isinstance(terms, dict):
+        return {}
+    return {
+        token: (entry[0], entry[1])
+        for token, entry in terms.items()
+        if isinstance(entry, list | tuple) and len(entry) == 2 and crypto.is_encrypted(entry[0]) and entry[1] >= oldest
+    }
+
+
+def _opened(stored: str) -> str | None:
+    try:
+        return crypto.decrypt(stored, label="A search term in the session")
+    except crypto.DecryptionError:  # encrypted under a key since retired: as if it had expired
+        return None
+
+
 def store_search_term(session, term: str) -> str:
-    """Keep a free-text search term in the session and return the opaque token that stands for it in URLs."""
-    terms = dict(session.get(SEARCH_SESSION_KEY, {}))
-    for token, stored in terms.items():
-        if stored == term:
+    """Keep a free-text search term in the session, encrypted, and return the opaque token for it in URLs."""
+    terms = _live_terms(session)
+    for token, (stored, _at) in terms.items():
+        if _opened(stored) == term:
+            terms[token] = (stored, time.time())
+            session[SEARCH_SESSION_KEY] = {k: list(v) for k, v in terms.items()}
             return token
     token = secrets.token_urlsafe(6)
-    terms[token] = term
+    terms[token] = (crypto.encrypt(term), time.time())
     while len(terms) > SEARCH_TOKENS_KEPT:
         terms.pop(next(iter(terms)))
-    session[SEARCH_SESSION_KEY] = terms
+    session[SEARCH_SESSION_KEY] = {k: list(v) for k, v in terms.items()}
     return token
 
 
 def search_term_for(session, token: str | None) -> str | None:
+    """The term behind a token, or None when it is unknown, expired or no longer opens."""
     if not token:
         return None
-    return session.get(SEARCH_SESSION_KEY, {}).get(token)
+    entry = _live_terms(session).get(token)
+    return _opened(entry[0]) if entry else None
 
 
 def open_requests_for_victim():
@@ -108,7 +140,6 @@ class VictimFilter(django_filters.FilterSet):
         label=_("Sort by"),
         fields=(
             ("case_number", "case_number"),
-            ("full_name", "name"),
             ("status", "status"),
             ("risk_rank", "risk"),
             ("last_contact_at", "last_contact"),
@@ -117,7 +148,6 @@ class VictimFilter(django_filters.FilterSet):
         ),
         field_labels={
             "case_number": _("Case number"),
-            "full_name": _("Name"),
             "status": _("Status"),
             "risk_rank": _("Risk"),
             "last_contact_at": _("Last contact"),
@@ -146,8 +176,10 @@ class VictimFilter(django_filters.FilterSet):
         if term is None:
             return queryset.none()
         term = term.strip()
-        # Only the full name is searchable: the names used in the compound are encrypted at rest.
-        return queryset.filter(Q(full_name__icontains=term) | Q(case_number__iexact=term))
+        # Full name and the names used in the compound, through the index: any order, script or tone marks.
+        by_name = name_index.search_q(self.request.organization.pk, term)
+        by_number = Q(case_number__iexact=term)
+        return queryset.filter(by_number | by_name if by_name is not None else by_number)
 
     def filter_case_number(self, queryset, name, value):
         """Accept a full case number, "2025-42" or just "42": the sequence is zero-padded as case numbers are."""

@@ -2,7 +2,8 @@
 
 Each victim's full name and the names used in the compound are read by `core.names` into keys (see
 `core.names.keys`: t: name parts and joins, n: whole name in any order, p:/c: pairs for list matching) plus one
-l: key per part, its spelling-tolerant form (Somphong = Sompong, Rakdi = Rakdee). Every key is stored as an HMAC
+l: key per part, its spelling-tolerant form (Somphong = Sompong, Rakdi = Rakdee), and f: keys for the first 3 to 8
+letters of each part, so a search can be typed short ("nguy thi"). Every key is stored as an HMAC
 digest under BLIND_INDEX_KEY, separated by organisation (`core.crypto.blind_digest`), so the table says nothing
 about a name to someone without the key.
 
@@ -14,8 +15,9 @@ import re
 from collections.abc import Iterable
 from itertools import chain
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, Q
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -29,7 +31,7 @@ PURPOSE = "name"
 NAME_FIELDS = ("full_name", "names_in_compound")
 NAME_SEPARATORS = re.compile(r"[\n\r,;]+")  # the names used in the compound: one per line or comma-separated
 CANDIDATE_KINDS = ("p", "c")  # pairs of parts, exact and on consonant skeletons (core.names.keys)
-SEARCH_KINDS = ("t", "l")  # one part, exact or spelling-tolerant
+PREFIX_LENGTHS = range(3, 9)  # f: keys, so "synth" finds "Synthetic"; shorter typed parts must be whole
 DEFAULT_BATCH_SIZE = 500
 
 
@@ -39,6 +41,7 @@ class NameKey(OrganizationOwned):
     class Kind(models.TextChoices):
         TOKEN = "t", _("name part")
         LOOSE = "l", _("name part, spelling-tolerant")
+        PREFIX = "f", _("start of a name part")
         NAME = "n", _("whole name, any order")
         PAIR = "p", _("pair of name parts")
         CONSONANTS = "c", _("pair of name parts, consonants")
@@ -68,9 +71,12 @@ def _digest(organization_id: int, key: str) -> str:
 
 
 def plain_keys(name: str) -> set[str]:
-    """Every key of one name: core.names.keys plus an l: key (loose spelling) for each part and join."""
+    """Every key of one name: core.names.keys, an l: key (loose spelling) for each part and join, and f: keys
+    for the starts of each part (3 to 8 letters)."""
     found = keys(name)
-    found |= {f"l:{loose(key[2:])}" for key in found if key.startswith("t:")}
+    parts = [key[2:] for key in found if key.startswith("t:")]
+    found |= {f"l:{loose(part)}" for part in parts}
+    found |= {f"f:{part[:n]}" for part in parts for n in PREFIX_LENGTHS if n < len(part)}
     return found
 
 
@@ -193,17 +199,25 @@ def candidates(organization_id: int, name: str, *, min_shared: int | None = None
     Never a cross product: one index lookup per name. Score the candidates with core.names.score.
     `min_shared` defaults to 1; a higher value keeps only victims that share more pairs.
     """
-    wanted = [d for d, kind in keyed(organization_id, [name]).items() if kind in CANDIDATE_KINDS]
+    return dict(candidates_for_names(organization_id, [name], min_shared=min_shared))
+
+
+def candidates_for_names(
+    organization_id: int, names: Iterable[str], *, min_shared: int | None = None, limit: int | None = None
+) -> list[tuple[int, int]]:
+    """(victim id, pair keys shared) for any of `names`, most shared first, in one query; at most `limit`."""
+    wanted = [d for d, kind in keyed(organization_id, names).items() if kind in CANDIDATE_KINDS]
     if not wanted:
-        return {}
+        return []
     rows = (
         NameKey.objects.filter(organization_id=organization_id, digest__in=wanted)
         .values("victim_id")
         .annotate(shared=Count("id"))
         .filter(shared__gte=min_shared or 1)
+        .order_by("-shared", "-victim_id")
         .values_list("victim_id", "shared")
     )
-    return dict(rows)
+    return list(rows[:limit] if limit is not None else rows)
 
 
 def _with_joins(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
@@ -212,24 +226,41 @@ def _with_joins(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:
 
 
 def _token_digests(organization_id: int, token: str) -> list[str]:
-    return [_digest(organization_id, f"t:{token}"), _digest(organization_id, f"l:{loose(token)}")]
+    """A typed part matches a part (exactly or spelling-tolerant) or, from 3 letters on, the start of one."""
+    wanted = [f"t:{token}", f"l:{loose(token)}"]
+    if len(token) >= PREFIX_LENGTHS.start:
+        wanted.append(f"f:{token[: PREFIX_LENGTHS.stop - 1]}")
+    return [_digest(organization_id, key) for key in wanted]
 
 
 def search_q(organization_id: int, text: str) -> Q | None:
-    """A filter on Victim: every part of `text` is a part of one of the victim's names, in any order and script,
-    with or without tone marks, a given name joined or not. None when `text` holds no name part."""
+    """A filter on Victim: every part of `text` is a part (or the start of one) of one of the victim's names, in
+    any order and script, with or without tone marks, a given name joined or not. None when `text` has no part.
+
+    One grouped subquery over the index: the victims holding, for some way of reading the typed parts, a digest
+    of each part. The database can then join only the (few) matching victims to the case list.
+    """
     tokens = parse(text).tokens
     if not tokens:
         return None
-    condition = None
-    for variant in _with_joins(tokens):
-        every_part = Q()
-        for token in dict.fromkeys(variant):
-            digests = _token_digests(organization_id, token)
-            victims = NameKey.objects.filter(organization_id=organization_id, digest__in=digests).values("victim_id")
-            every_part &= Q(pk__in=victims)
-        condition = every_part if condition is None else condition | every_part
-    return condition
+    variants = [[_token_digests(organization_id, token) for token in dict.fromkeys(v)] for v in _with_joins(tokens)]
+    wanted = sorted({digest for variant in variants for group in variant for digest in group})
+    quote = connection.ops.quote_name
+    digest, victim = quote("digest"), quote("victim_id")
+    params: list = [organization_id, *wanted]
+    having = []
+    for variant in variants:
+        every_part = []
+        for group in variant:
+            every_part.append(f"MAX(CASE WHEN {digest} IN ({', '.join(['%s'] * len(group))}) THEN 1 ELSE 0 END) = 1")
+            params += group
+        having.append("(" + " AND ".join(every_part) + ")")
+    sql = (
+        f"SELECT {victim} FROM {quote(NameKey._meta.db_table)} "  # noqa: S608 (names from model metadata)
+        f"WHERE {quote('organization_id')} = %s AND {digest} IN ({', '.join(['%s'] * len(wanted))}) "
+        f"GROUP BY {victim} HAVING {' OR '.join(having)}"
+    )
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 (every value is a parameter)
 
 
 def search(organization_id: int, text: str):

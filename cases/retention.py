@@ -65,6 +65,9 @@ def _redact_if_written(model, *, filters: Q, fields: tuple[str, ...], extra: dic
         audited_update(model.objects.filter(filters & ~Q(**{name: ""})), **{name: REDACTED_TEXT, **(extra or {})})
 
 
+REFERRAL_REASONS = ("override_reason", "decline_reason", "response_note")
+
+
 @transaction.atomic
 def victim_redact_identity(*, victim: Victim, now: datetime) -> bool:
     """Remove a closed case's identity and secrets, keeping what statistics need. False if already redacted."""
@@ -79,9 +82,9 @@ def victim_redact_identity(*, victim: Victim, now: datetime) -> bool:
             date_of_birth=locked.date_of_birth, estimated_age=locked.estimated_age, registered_on=registered_on
         )
         locked.date_of_birth = None
-    locked.full_name = REDACTED_NAME
     for name in secret_field_names(Victim):
-        setattr(locked, name, "")
+        setattr(locked, name, None if name == "date_of_birth" else "")
+    locked.full_name = REDACTED_NAME
     for name in MONTH_RESOLUTION_DATES:
         setattr(locked, name, _first_of_month(getattr(locked, name)))
     if locked.closed_reason:
@@ -92,18 +95,17 @@ def victim_redact_identity(*, victim: Victim, now: datetime) -> bool:
     of_victim = Q(victim_id=locked.pk)
     audited_update(
         Reporter.objects.filter(of_victim),
-        name=REDACTED_NAME,
-        safe_contact_times="",
-        **dict.fromkeys(secret_field_names(Reporter), ""),
+        **{**dict.fromkeys(secret_field_names(Reporter), ""), "name": REDACTED_NAME},
         updated_at=now,
     )
     audited_update(CaseNote.objects.filter(of_victim), body=REDACTED_TEXT)
     audited_update(
         AgencyReferral.objects.filter(of_victim),
-        **{name: "" for name in secret_field_names(AgencyReferral)},
+        **{name: "" for name in secret_field_names(AgencyReferral) if name not in REFERRAL_REASONS},
         updated_at=now,
     )
-    _redact_if_written(AgencyReferral, filters=of_victim, fields=("override_reason", "decline_reason", "response_note"))
+    # Reasons that some statuses require (a check constraint): replaced by the marker, not emptied.
+    _redact_if_written(AgencyReferral, filters=of_victim, fields=REFERRAL_REASONS)
     # Rescue requests are version-checked: bump the version so a form opened before the redaction cannot undo it.
     _redact_if_written(RescueRequest, filters=of_victim, fields=("outcome",), extra={"version": F("version") + 1})
     _redact_if_written(VictimStatusChange, filters=of_victim, fields=("reason",))

@@ -2,10 +2,17 @@
 
 - `list_match_confirmed(sender, victim, entry, confirmed_by)`: a caseworker confirmed that an entry of a released
   or arrived list is this case's person (sent by the lists app).
-- `case_created(sender, victim, created_by)`: a new case was logged (intake, import, API).
+- `case_created(sender, victim, created_by)`: a new case was logged (intake, import, API); sent by
+  `cases.services.victim_create`, inside its transaction.
+- `referral_sent(sender, referral)`: a referral went to its agency (`referral_send`): the api app emails the agency
+  its response link.
+- `referral_answered(sender, referral, via)`: an agency's answer was recorded (`referral_record_response`); `via`
+  is "case_page", "api" or "agency_link".
 """
 
 from django.dispatch import Signal
 
 list_match_confirmed = Signal()
 case_created = Signal()
+referral_sent = Signal()
+referral_answered = Signal()

@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("api/", include("api.urls")),
     path("lists/", include("lists.urls")),
     path("home/", include("homecoming.urls")),
     path("", include("tracker.urls")),

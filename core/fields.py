@@ -5,6 +5,9 @@ Every secret column (identity documents, contact handles, location notes, note b
 (cases/crypto.py). `BlindIndexField` keeps keyed digests of a secret for exact-match lookups.
 """
 
+from datetime import date
+
+from django import forms
 from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models.lookups import Exact, IsNull
@@ -30,6 +33,16 @@ class EmptyOnlyExact(Exact):
         return super().get_prep_lookup()
 
 
+SHORT_TEXT_MAX_LENGTH = 300
+
+
+def _is_textarea(widget) -> bool:
+    """Whether a form field would get a text area: none chosen yet, or the admin's TextField override."""
+    if widget is None:
+        return True
+    return isinstance(widget, forms.Textarea) or (isinstance(widget, type) and issubclass(widget, forms.Textarea))
+
+
 class SecretTextField(models.TextField):
     """Free text that would endanger a person if it leaked. Never logged, emailed or put in a URL.
 
@@ -43,6 +56,12 @@ class SecretTextField(models.TextField):
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        if not self.blank:  # our default is blank=True, Django's is False: say so, or migrations lose it
+            kwargs["blank"] = False
+        return name, path, args, kwargs
 
     @property
     def label_for_errors(self) -> str:
@@ -59,6 +78,13 @@ class SecretTextField(models.TextField):
             return value
         return crypto.encrypt(value)
 
+    def formfield(self, **kwargs):
+        # A short secret (a name, a time of day) is one line, not a text area, in every form and the admin.
+        widget = kwargs.get("widget")
+        if self.max_length and self.max_length <= SHORT_TEXT_MAX_LENGTH and not self.choices and _is_textarea(widget):
+            kwargs["widget"] = forms.TextInput(attrs={"class": "vTextField"}) if widget else forms.TextInput
+        return super().formfield(**kwargs)
+
     # Ciphertext is random: any comparison but "is it empty?" would silently match nothing, so refuse it.
     def get_lookup(self, lookup_name):
         if lookup_name == "exact":
@@ -69,6 +95,40 @@ class SecretTextField(models.TextField):
 
     def get_transform(self, lookup_name):
         raise _cannot_search(self, lookup_name)
+
+
+class SecretDateField(SecretTextField):
+    """A date stored encrypted (its ISO form inside the ciphertext). Python code and forms see a `date`.
+
+    Nothing can be filtered or sorted by it in SQL; keep what must be queryable (a year) in a column of its own.
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("default", None)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return models.DateField().to_python(value) if isinstance(value, str) and value else value or None
+
+    def from_db_value(self, value, expression, connection):
+        plaintext = super().from_db_value(value, expression, connection)
+        return date.fromisoformat(plaintext) if plaintext else None
+
+    def get_db_prep_value(self, value, connection, prepared=False):
+        if not value:
+            return None
+        value = self.to_python(value)
+        return crypto.encrypt(value.isoformat())
+
+    def value_to_string(self, obj):
+        value = self.value_from_object(obj)
+        return value.isoformat() if value else ""
+
+    def formfield(self, **kwargs):
+        if _is_textarea(kwargs.get("widget")):  # the admin's TextField override: a date gets a date input
+            kwargs.pop("widget", None)
+        return models.Field.formfield(self, **{"form_class": forms.DateField, **kwargs})
 
 
 class BlindIndexField(models.TextField):

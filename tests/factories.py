@@ -152,3 +152,14 @@ def sign_in_verified(client, user):
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return client
+
+
+def victims_named(full_name: str) -> list[Victim]:
+    """The victims with exactly this full name. Names are encrypted at rest, so they are compared after loading."""
+    return [victim for victim in Victim.objects.order_by("pk") if victim.full_name == full_name]
+
+
+def victim_named(full_name: str) -> Victim:
+    """The one victim with this full name (Victim.objects.get(full_name=...) cannot work on ciphertext)."""
+    [victim] = victims_named(full_name)
+    return victim

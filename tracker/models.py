@@ -18,6 +18,8 @@ class OutboxKind(models.TextChoices):
     REFERRAL_CHASE = "referral_chase", _("Referral chase")
     DIGEST = "digest", _("Weekly digest")
     DELIVERY_FAILURE = "delivery_failure", _("Delivery failure notice")
+    AGENCY_REFERRAL = "agency_referral", _("Referral to an agency")
+    WEBHOOK = "webhook", _("Webhook delivery")
 
 
 class OutboxStatus(models.TextChoices):

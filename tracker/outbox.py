@@ -30,6 +30,15 @@ from .models import OutboxMessage
 logger = logging.getLogger(__name__)
 
 
+#: Deliveries that are not email, by outbox kind: a callable that sends one message or raises (the api app
+#: registers webhooks). Claiming, retries, backoff, giving up and telling the admins stay the outbox's.
+TRANSPORTS: dict[str, Callable[[OutboxMessage], None]] = {}
+
+
+def register_transport(kind: str, send: Callable[[OutboxMessage], None]) -> None:
+    TRANSPORTS[kind] = send
+
+
 def max_attempts() -> int:
     return settings.TRACKER_OUTBOX_MAX_ATTEMPTS
 
@@ -182,6 +191,17 @@ def deliver_due(*, now: datetime, limit: int = 100, ids: list[int] | None = None
     """Claim and send up to `limit` due messages; return counts of sent, retrying and failed."""
     token, messages = claim(now=now, limit=limit, ids=ids)
     counts = {"claimed": len(messages), "sent": 0, "retrying": 0, "failed": 0}
+    for message in [m for m in messages if m.kind in TRANSPORTS]:
+        try:
+            TRANSPORTS[message.kind](message)
+        except Exception as error:
+            counts[_record_failure(message=message, token=token, error=error, now=now)] += 1
+            continue
+        OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
+            status=OutboxMessage.Status.SENT, sent_at=now, claimed_until=None, last_error=""
+        )
+        counts["sent"] += 1
+    messages = [m for m in messages if m.kind not in TRANSPORTS]
     if not messages:
         return counts
     email_connection = get_connection(fail_silently=False)

@@ -25,8 +25,8 @@ from core.fields import secret_field_names
 from ..models import CaseNote, StaleRecordError, Victim
 
 
-def changelist_secret_fields(model, select_related) -> list[str]:
-    names = list(secret_field_names(model))
+def changelist_secret_fields(model, select_related, shown=()) -> list[str]:
+    names = [name for name in secret_field_names(model) if name not in shown]
     for relation in select_related or ():
         related = model._meta.get_field(relation).related_model
         names += [f"{relation}__{name}" for name in secret_field_names(related)]
@@ -76,11 +76,14 @@ class CaseAdmin(OrgAdminAccessMixin, ScopedChoicesMixin, admin.ModelAdmin):
         else:
             record_reads(request, [shown], view="admin_change")
 
+    changelist_secrets_shown: tuple[str, ...] = ()  # secret fields a changelist shows (a name, encrypted at rest)
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.resolver_match and request.resolver_match.url_name.endswith(("_changelist", "autocomplete")):
-            # Lists never show secrets: don't load (and decrypt) them, here or on the rows joined in.
-            queryset = queryset.defer(*changelist_secret_fields(self.model, self.list_select_related))
+            # Lists show no secrets but a name: don't load (and decrypt) them, here or on the rows joined in.
+            shown = self.changelist_secrets_shown
+            queryset = queryset.defer(*changelist_secret_fields(self.model, self.list_select_related, shown))
         return queryset
 
     def get_list_filter(self, request):

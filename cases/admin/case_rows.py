@@ -14,7 +14,8 @@ from .base import VictimChildAdmin
 @admin.register(Reporter)
 class ReporterAdmin(VictimChildAdmin):
     ordering = ("-pk",)  # newest first, straight off the primary key: no sort of the whole table
-    list_display = ("case", "name", "relationship", "language", "safe_to_contact", "created_at", "organization")
+    # Not the name, language or contact times: encrypted at rest, and a list of family members is not needed.
+    list_display = ("case", "relationship", "safe_to_contact", "created_at", "organization")
     list_filter = ("relationship", "safe_to_contact", ("organization", ScopedRelatedListFilter))
     list_select_related = ("victim", "organization")
     fields = (

@@ -4,15 +4,21 @@ Victims are written only through the services: intake allocates the case number,
 assignment and status changes carry their own rules and history.
 """
 
+import operator
+from functools import reduce
+
 from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ScopedRelatedListFilter, users_of_organizations
+from accounts.models import Organization
+from accounts.scoping import admin_access, organization_ids_of
 from places.codes import COUNTRY_NAMES
 
-from .. import services
+from .. import name_index, services
 from ..models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim
 from .base import (
     AddOnlyInline,
@@ -182,7 +188,7 @@ class VictimAdmin(CaseAdmin):
     ordering = ("-pk",)  # newest first, straight off the primary key: no sort of the whole table
     list_display = (
         "case_number",
-        "full_name",
+        "name",
         "status",
         "risk_level",
         "assigned_to",
@@ -193,6 +199,7 @@ class VictimAdmin(CaseAdmin):
         "organization",
     )
     list_display_links = ("case_number",)
+    changelist_secrets_shown = ("full_name",)
     list_filter = (
         "status",
         "risk_level",
@@ -207,8 +214,9 @@ class VictimAdmin(CaseAdmin):
         "ransom_demanded",
     )
     list_select_related = ("organization", "assigned_to", "compound")
-    search_fields = ("^case_number", "full_name")
-    search_help_text = _("A case number or its start (e.g. HW-2025-00042, HW-2025-), or part of a name.")
+    # Names are encrypted at rest: they are searched through the name index (get_search_results), whole parts only.
+    search_fields = ("^case_number",)
+    search_help_text = _("A case number or its start (e.g. HW-2025-00042, HW-2025-), or a name or name parts.")
     show_full_result_count = False
     autocomplete_fields = ("compound", "border_region")
     actions = ("change_status",)
@@ -305,11 +313,25 @@ class VictimAdmin(CaseAdmin):
         # A dict lookup: the field's own display re-flattens ~250 choices on every row.
         return COUNTRY_NAMES.get(obj.citizenship, obj.citizenship) if obj.citizenship else "-"
 
+    @admin.display(description=_("full name"))  # no `ordering`: sorting ciphertext means nothing
+    def name(self, obj: Victim) -> str:
+        return f"{obj.full_name} ({obj.name_reading})" if obj.name_reading else obj.full_name
+
     def get_search_results(self, request, queryset, search_term):
         exact = search_by_case_number(queryset, search_term)
         if exact is not None:
             return exact, False
-        return super().get_search_results(request, queryset, search_term)
+        by_number, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if not search_term.strip():
+            return by_number, may_have_duplicates
+        organization_ids = organization_ids_of(admin_access(request.user))
+        if organization_ids is None:
+            organization_ids = list(Organization.objects.values_list("pk", flat=True))
+        by_name = [name_index.search_q(pk, search_term) for pk in organization_ids]
+        by_name = [q & Q(organization_id=pk) for q, pk in zip(by_name, organization_ids, strict=True) if q is not None]
+        if not by_name:
+            return by_number, may_have_duplicates
+        return by_number | queryset.filter(reduce(operator.or_, by_name)), may_have_duplicates
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -190,9 +190,10 @@ class AgencyReferral(OrganizationOwned, Timestamped):
     consent_basis = models.CharField(
         _("consent basis"), max_length=20, choices=ConsentBasis, default=ConsentBasis.NO_IDENTITY
     )
-    override_reason = models.TextField(_("reason for the vital-interest override"), blank=True)
-    decline_reason = models.TextField(_("reason the agency declined"), blank=True)
-    response_note = models.TextField(_("agency's response"), blank=True)
+    # Free text that names people and circumstances: encrypted at rest like the notes.
+    override_reason = SecretTextField(_("reason for the vital-interest override"))
+    decline_reason = SecretTextField(_("reason the agency declined"))
+    response_note = SecretTextField(_("agency's response"))
 
     class Meta:
         verbose_name = _("agency referral")

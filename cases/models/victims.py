@@ -1,5 +1,6 @@
 """The person at the centre of a case, who reported them, what happened to them, and the notes kept on them."""
 
+import unicodedata
 from datetime import date
 
 from django.conf import settings
@@ -10,7 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from multiselectfield import MultiSelectField
 
-from core.fields import BlindIndexField, SecretTextField
+from core.fields import BlindIndexField, SecretDateField, SecretTextField
+from core.names import latin_reading
 from places.codes import (
     CITIZENSHIP_CHOICES,
     EXPLOITATION_CHOICES,
@@ -22,6 +24,30 @@ from places.codes import (
 from places.models import BorderRegion, Compound
 
 from .base import OrganizationOwned, Timestamped, Versioned
+
+
+class BirthYearField(models.PositiveSmallIntegerField):
+    """The year of the date field `source`, recomputed on every save and bulk_create (the date is encrypted)."""
+
+    def __init__(self, *args, source: str, **kwargs):
+        self.source = source
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("blank", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        for key in ("null", "blank", "editable"):
+            kwargs.pop(key, None)
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance, add):
+        born = getattr(model_instance, self.source)
+        value = born.year if born else None
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class CaseNumberSequence(models.Model):
@@ -116,10 +142,13 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
     closed_reason = models.CharField(_("reason for closing"), max_length=300, blank=True)
 
     # --- identity ---
-    full_name = models.CharField(_("full name"), max_length=200)
+    # Encrypted at rest: found through the name index (cases/name_index.py), never by SQL on the column.
+    full_name = SecretTextField(_("full name"), max_length=200, blank=False)
     names_in_compound = SecretTextField(_("names used in the compound"))
     sex = models.CharField(_("sex / gender"), max_length=32, choices=SEX_CHOICES, default="NonSpecifiedUnknown")
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    date_of_birth = SecretDateField(_("date of birth"), blank=True)
+    # The year alone stays in the clear, for the duplicate check and list matching (kept from date_of_birth).
+    birth_year = BirthYearField(_("year of birth"), source="date_of_birth")
     estimated_age = models.PositiveSmallIntegerField(
         _("estimated age"), null=True, blank=True, validators=[MaxValueValidator(120)]
     )
@@ -231,13 +260,19 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
             models.Index(fields=["organization", "-created_at"], name="victim_org_created"),
             models.Index(fields=["assigned_to", "status"], name="victim_assigned_status"),
             models.Index(fields=["organization", "last_contact_at"], name="victim_org_last_contact"),
-            models.Index(fields=["full_name"], name="victim_full_name"),
+            models.Index(fields=["organization", "birth_year"], name="victim_org_birth_year"),
             models.Index(fields=["organization", "passport_index"], name="victim_org_passport_index"),
         ]
 
     def __str__(self) -> str:
         # The case number, never the name: __str__ ends up in logs, admin messages and audit trails.
         return self.case_number or _("new case")
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "date_of_birth" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "birth_year"}
+        return super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()
@@ -274,6 +309,15 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
             )
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def name_reading(self) -> str:
+        """The Latin reading of a name written in another script ("李伟" -> "Li Wei"); "" for a Latin name."""
+        name = self.full_name or ""
+        if not any(ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN") for ch in name):
+            return ""  # Latin letters, with or without tone marks: shown as written
+        reading = latin_reading(name)
+        return "" if reading.casefold() == name.casefold() else reading
 
     @property
     def is_closed(self) -> bool:
@@ -328,12 +372,13 @@ class Reporter(OrganizationOwned, Timestamped):
         OTHER = "other", _("Other")
 
     victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="reporters", verbose_name=_("victim"))
-    name = models.CharField(_("name"), max_length=200)
+    # Encrypted at rest: a reporter is usually family, and language and contact times say who and where they are.
+    name = SecretTextField(_("name"), max_length=200, blank=False)
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship)
     contact_channels = SecretTextField(_("contact channels"), help_text=_("Phone, messaging handles; one per line."))
-    language = models.CharField(_("language"), max_length=8, choices=LANGUAGE_CHOICES, blank=True)
+    language = SecretTextField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
     safe_to_contact = models.BooleanField(_("safe to contact"), null=True, blank=True)
-    safe_contact_times = models.CharField(_("when it is safe to contact"), max_length=200, blank=True)
+    safe_contact_times = SecretTextField(_("when it is safe to contact"), max_length=200)
 
     class Meta:
         verbose_name = _("reporter")
@@ -366,8 +411,13 @@ class CaseNote(OrganizationOwned):
     body = SecretTextField(_("note"), blank=False)
     is_restricted = models.BooleanField(_("restricted to supervisors"), default=False)
     occurred_at = models.DateTimeField(_("when"), default=timezone.now)
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("author")
+    author = models.ForeignKey(  # empty: written by the system (an API key, an agency's response link)
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

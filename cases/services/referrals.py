@@ -11,6 +11,7 @@ from accounts.models import User
 from places.models import Agency
 
 from ..models import AgencyReferral, RescueRequest, Victim
+from ..signals import referral_answered, referral_sent
 from .rules import REFERRAL_RESPONSES
 
 # --- Referrals ------------------------------------------------------------------------------------
@@ -96,6 +97,7 @@ def referral_send(
     locked.response_due_at = now + timedelta(days=response_days or AgencyReferral.DEFAULT_RESPONSE_DAYS)
     locked.save()
     referral.refresh_from_db()
+    referral_sent.send(sender=AgencyReferral, referral=referral)
     return referral
 
 
@@ -109,8 +111,12 @@ def referral_record_response(
     agency_reference: str = "",
     note: str = "",
     decline_reason: str = "",
+    via: str = "case_page",
 ) -> AgencyReferral:
-    """Record what the agency said: acknowledged, acting, completed, declined (with its reason) or no response."""
+    """Record what the agency said: acknowledged, acting, completed, declined (with its reason) or no response.
+
+    `via` says where the answer came from ("case_page", "api", "agency_link") for the `referral_answered` signal.
+    """
     now = now or timezone.now()
     locked = AgencyReferral.objects.select_for_update().get(pk=referral.pk)
     allowed = REFERRAL_RESPONSES.get(locked.status, set())
@@ -140,6 +146,8 @@ def referral_record_response(
     locked.full_clean()
     locked.save()
     referral.refresh_from_db()
+    if status != AgencyReferral.Status.NO_RESPONSE:
+        referral_answered.send(sender=AgencyReferral, referral=referral, via=via)
     return referral
 
 

@@ -13,6 +13,7 @@ from accounts.permissions import Action, require
 from audit.trail import audited_update
 
 from ..models import Reporter, RescueRequest, Victim, VictimStatusChange
+from ..signals import case_created
 from .numbering import allocate_case_number
 from .rules import VICTIM_TRANSITIONS
 
@@ -55,6 +56,7 @@ def victim_create(
         reporter_obj = Reporter(organization=organization, victim=victim, created_by=created_by, **reporter)
         reporter_obj.full_clean()
         reporter_obj.save()
+    case_created.send(sender=Victim, victim=victim, created_by=created_by)
     return victim
 
 

@@ -25,6 +25,7 @@ def _duplicates_for(forms_: IntakeForms, *, organization, now):
         estimated_age=data.get("estimated_age"),
         passport_number=data.get("passport_number", ""),
         phone_numbers=data.get("phone_numbers", ""),
+        sex=data.get("sex", ""),
     )
 
 

@@ -105,6 +105,9 @@ def _url_with(request, **changes) -> str:
     return f"{request.path}?{query}" if query else request.path
 
 
+# The name column cannot be sorted: names are encrypted at rest, and sorting them would mean decrypting every case
+# of the organisation. Sort by case number instead.
+UNSORTABLE_COLUMNS = {"name"}
 SORTABLE_COLUMNS = [
     ("case_number", gettext_lazy("Case")),
     ("name", gettext_lazy("Name")),
@@ -124,7 +127,9 @@ def _column_headers(request) -> list[dict]:
             {
                 "key": key,
                 "label": label,
-                "url": _url_with(request, sort=f"-{key}" if ascending else key, page=None),
+                "url": None
+                if key in UNSORTABLE_COLUMNS
+                else _url_with(request, sort=f"-{key}" if ascending else key, page=None),
                 "aria_sort": "ascending" if ascending else "descending" if descending else None,
             }
         )
@@ -153,7 +158,8 @@ def victim_list(request):
     loaded = (
         Victim.objects.filter(pk__in=page_ids)
         .select_related("compound", "border_region", "assigned_to")
-        .defer(*secret_field_names(Victim))  # the list shows none of them: never decrypt (or hold) them here
+        # The list shows only the name of the secret fields: never decrypt (or hold) the others here.
+        .defer(*(name for name in secret_field_names(Victim) if name != "full_name"))
         .annotate(
             has_open_request=Exists(open_requests),
             is_overdue=Exists(open_requests.filter(overdue_condition(now))),

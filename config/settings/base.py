@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "lists",
     "homecoming",
     "tracker",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI from our own static files, no CDN
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -332,3 +336,35 @@ MIGRATION_MODULES = {"auditlog": None}
 AUDITLOG_MASK_CALLABLE = "audit.trail.mask_secret"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_ON_RAW_SAVE = True  # fixtures and loaddata are not user actions
+
+# --- Partner API (api/) ----------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.KeyMayAct"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerKeyThrottle"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+}
+API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=120)  # per key, unless the key sets its own
+API_AGENCY_LINK_DAYS = env.int("API_AGENCY_LINK_DAYS", default=14)
+API_WEBHOOK_TIMEOUT_SECONDS = env.int("API_WEBHOOK_TIMEOUT_SECONDS", default=10)
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Homeward partner API",
+    "DESCRIPTION": "Cases, hotline reports, rescue requests and referrals for partner systems (docs/api.md).",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.victims.VictimStatus",
+        "RequestStatusEnum": "cases.models.requests.RescueRequestStatus",
+        "ReferralStatusEnum": "cases.models.requests.ReferralStatus",
+        "LanguageEnum": "places.codes.LANGUAGE_CHOICES",
+    },
+}

@@ -18,6 +18,7 @@ from tests.cases.admin_support import CASE_MODELS, REFERENCE_MODELS, admin_url, 
 from tests.factories import (
     AgencyFactory,
     sign_in_verified,
+    victims_named,
 )
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +160,7 @@ def test_an_organisation_admin_cannot_post_a_victim_into_another_organisation(or
     response = org_admin_client.post(admin_url(Victim, "add"), data)
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
-    assert not Victim.objects.filter(full_name="Synthetic Intruder").exists()
+    assert not victims_named("Synthetic Intruder")
 
 
 def test_staff_who_are_not_organisation_admins_get_no_admin_pages(client, org_a, case_files):

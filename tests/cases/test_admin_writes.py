@@ -27,6 +27,8 @@ from tests.factories import (
     make_request,
     make_victim,
     sign_in_verified,
+    victim_named,
+    victims_named,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +45,7 @@ def test_a_victim_added_in_the_admin_gets_a_case_number_from_intake(org_admin_cl
     response = org_admin_client.post(admin_url(Victim, "add"), data, follow=True)
 
     assert response.status_code == 200, response.context["adminform"].form.errors
-    victim = Victim.objects.get(full_name="Synthetic Newcomer")
+    victim = victim_named("Synthetic Newcomer")
     year = timezone.localtime(victim.created_at, org_a.organization.tzinfo).year
     assert victim.case_number == f"HWA-{year}-00001"
     assert (victim.created_by, victim.assigned_to, victim.status) == (staff_org_admin, org_a.caseworker, "reported")
@@ -341,7 +343,7 @@ def test_a_victim_cannot_be_assigned_to_someone_outside_its_organisation(superus
     response = superuser_client.post(admin_url(Victim, "add"), data)
     assert response.status_code == 200
     assert f"{org_a.caseworker} is not a member of {org_b.organization}." in response.content.decode()
-    assert not Victim.objects.filter(full_name="Synthetic Misassigned").exists()
+    assert not victims_named("Synthetic Misassigned")
 
 
 def test_a_rescue_request_cannot_be_opened_from_the_page_of_a_closed_case(

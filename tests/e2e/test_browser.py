@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from cases.models import AgencyReferral, RescueRequest, Victim
+from tests.factories import victim_named, victims_named
 
 from .conftest import sign_in
 
@@ -44,7 +45,7 @@ def test_a_caseworker_logs_a_person_follows_up_refers_and_signs_out(page, demo, 
     screenshot(page, "intake")
     page.get_by_role("button", name="Save the case").click()
 
-    victim = Victim.objects.get(full_name=NEW_PERSON)
+    victim = victim_named(NEW_PERSON)
     assert victim.compound.name == "Shwe Kokko"
     request = victim.rescue_requests.get()
     assert request.priority == "urgent"
@@ -127,7 +128,7 @@ def test_intake_explains_a_future_birth_date_next_to_the_field_and_keeps_what_wa
     assert labelled(page, "Phone numbers").input_value() == "+84 90 000 0001"
     assert page.get_by_test_id("form-errors").is_visible()
     screenshot(page, "intake-error")
-    assert not Victim.objects.filter(full_name=NEW_PERSON).exists()
+    assert not victims_named(NEW_PERSON)
 
 
 def test_intake_works_from_the_keyboard_alone(page, demo):
@@ -136,7 +137,7 @@ def test_intake_works_from_the_keyboard_alone(page, demo):
     page.keyboard.type("Keyboard Only Synthetic")  # the name field has the focus when the page opens
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/cases/\d+/$"))
-    assert Victim.objects.filter(full_name="Keyboard Only Synthetic").exists()
+    assert victims_named("Keyboard Only Synthetic")
 
 
 def test_intake_shows_a_possible_duplicate_and_the_caseworker_saves_anyway(page, demo):

@@ -86,6 +86,22 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "cases:request_close": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
     "cases:referral_new": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
     "cases:referral_response": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
+    # --- The partner API: an API key or nothing (401), a signed-in session is not a key (tests/api has the
+    # key matrix: another organisation's ids 404, a read key cannot write). Schema and docs are public. ----------
+    "api:schema": ((200, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
+    "api:docs": ((200, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
+    "api:case-list": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:case-detail": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:report-list": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:request-list": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:request-detail": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:request-contact": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:request-close": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:referral-list": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:referral-detail": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:referral-respond": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    # An agency's response link with a token that is not one (tests/api/test_agency_links.py has the real ones).
+    "api:agency_response": ((400, 400, 400, 400, 400), (400, 400, 400, 400, 400)),
     # --- Homecoming: screening, batches, manifests (supervisors), the stage chart (team view) ------------------
     "homecoming:screening_queue": ((302, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
     "homecoming:case_return": ((302, 200, 200, 200, 404), (302, 200, 200, 200, 404)),
@@ -140,6 +156,7 @@ def url_kwargs(name: str, world) -> dict:
         "cases:compound_detail": {"pk": world.compound.pk},
         "cases:region_detail": {"pk": world.region.pk},
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        "api:agency_response": {"token": "not-a-signed-token"},
     }
     by_kwarg = {"pk": world.victim_a.pk, "request_pk": world.request_a.pk, "referral_pk": world.referral_a.pk}
     if name.startswith("lists:"):

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Membership
-from cases.models import Victim
+from tests.factories import victim_named
 from tracker import outbox
 from tracker.digests import render_digest
 from tracker.models import OutboxMessage
@@ -93,7 +93,7 @@ def run_flow(world, client_for, monkeypatch, settings) -> None:
         },
     )
     assert response.status_code == 302, response.context and [f.errors for f in response.context["forms"].all()]
-    victim = Victim.objects.get(full_name=INTAKE_PERSON["full_name"])
+    victim = victim_named(INTAKE_PERSON["full_name"])
     case = victim.pk
     caseworker.post(
         reverse("cases:victim_log_contact", args=[case]),

@@ -6,6 +6,7 @@ import io
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -38,23 +39,47 @@ ALIAS = "Synthetic Tiger"
 LOCATION = "Synthetic block C, third floor"
 CHANNELS = "LINE: synthetic_aunt_7"
 SHARED = "Synthetic summary shared with the agency"
+NAME = "Synthetic Khanh Person"
+BORN = date(1994, 7, 19)
+REPORTER = "Synthetic Aunt Lanh"
+SAFE_TIMES = "Synthetic evenings after nine"
+OVERRIDE = "Synthetic override: the person is in danger tonight"
+DECLINE = "Synthetic decline: outside our district"
+RESPONSE = "Synthetic response: officer visited the block"
 PLAINTEXTS = [PASSPORT, "812345678", "2345678", HANDLE, "synthetic_handle", NOTE, ALIAS, LOCATION, CHANNELS, SHARED]
+PLAINTEXTS += [NAME, "Khanh", BORN.isoformat(), REPORTER, SAFE_TIMES, OVERRIDE, DECLINE, RESPONSE]
 
 
 def make_case_file(org, **victim_fields):
     """A victim with every kind of secret filled in: identity, reporter, note and referral."""
     fields = dict(
-        full_name="Synthetic Person",
+        full_name=NAME,
+        date_of_birth=BORN,
         names_in_compound=ALIAS,
         passport_number=PASSPORT,
         phone_numbers=PHONE,
         messaging_handles=HANDLE,
         last_known_location=LOCATION,
-        reporter={"name": "Synthetic Aunt", "relationship": "relative", "contact_channels": CHANNELS},
+        reporter={
+            "name": REPORTER,
+            "relationship": "relative",
+            "contact_channels": CHANNELS,
+            "language": "th",
+            "safe_contact_times": SAFE_TIMES,
+        },
     )
     victim = make_victim(organization=org.organization, created_by=org.caseworker, **{**fields, **victim_fields})
     make_note(victim=victim, author=org.caseworker, body=NOTE)
-    make_referral(victim=victim, agency=AgencyFactory(), created_by=org.caseworker, shared_information=SHARED)
+    referral = make_referral(
+        victim=victim,
+        agency=AgencyFactory(),
+        created_by=org.caseworker,
+        shared_information=SHARED,
+        shares_identity=True,
+        consent_basis=AgencyReferral.ConsentBasis.VITAL_INTEREST,
+        override_reason=OVERRIDE,
+    )
+    AgencyReferral.objects.filter(pk=referral.pk).update(decline_reason=DECLINE, response_note=RESPONSE)
     return victim
 
 
@@ -90,16 +115,18 @@ def whole_database_text() -> str:
 def test_the_secret_columns_hold_no_plaintext_passport_phone_handle_or_note(org_a):
     make_case_file(org_a)
     stored = raw_secret_values()
-    assert len(stored) == 8  # five victim secrets, the reporter's channels, the note, the referral's summary
+    # seven victim secrets (name, date of birth, aliases, passport, phones, handles, location), four of the
+    # reporter (name, channels, language, safe times), the note, four of the referral (summary and three notes)
+    assert len(stored) == 16
     for value in stored.values():
         assert value.startswith(crypto.ENCRYPTED_PREFIX)
         assert not any(secret in value for secret in PLAINTEXTS)
 
 
 def test_a_dump_of_the_whole_database_contains_none_of_the_secrets(org_a):
-    make_case_file(org_a)
+    victim = make_case_file(org_a)
     dump = whole_database_text()
-    assert "Synthetic Person" in dump  # the dump does hold the rows (the name is not a secret field)
+    assert victim.case_number in dump  # the dump does hold the rows
     for secret in PLAINTEXTS:
         assert secret not in dump
 
@@ -112,6 +139,12 @@ def test_secrets_read_back_as_the_plaintext_that_was_saved(org_a):
     assert Reporter.objects.get(victim=victim).contact_channels == CHANNELS
     assert list(CaseNote.objects.filter(victim=victim).values_list("body", flat=True)) == [NOTE]
     assert AgencyReferral.objects.get(victim=victim).shared_information == SHARED
+    assert (victim.full_name, victim.date_of_birth, victim.birth_year) == (NAME, BORN, BORN.year)
+    reporter = Reporter.objects.get(victim=victim)
+    assert (reporter.name, reporter.language, reporter.safe_contact_times) == (REPORTER, "th", SAFE_TIMES)
+    assert reporter.get_language_display() == "Thai"
+    referral = AgencyReferral.objects.get(victim=victim)
+    assert (referral.override_reason, referral.decline_reason, referral.response_note) == (OVERRIDE, DECLINE, RESPONSE)
     assert Victim._meta.get_field("passport_number").value_to_string(victim) == PASSPORT
 
 
@@ -164,16 +197,18 @@ def test_searching_inside_a_secret_is_refused_with_a_clear_error_instead_of_sile
 
 def test_every_secret_field_of_the_case_file_is_encrypted():
     assert secret_field_names(Victim) == [
+        "full_name",
         "names_in_compound",
+        "date_of_birth",
         "passport_number",
         "phone_numbers",
         "messaging_handles",
         "last_known_location",
     ]
     assert [secret_field_names(m) for m in (Reporter, CaseNote, AgencyReferral)] == [
-        ["contact_channels"],
+        ["name", "contact_channels", "language", "safe_contact_times"],
         ["body"],
-        ["shared_information"],
+        ["shared_information", "override_reason", "decline_reason", "response_note"],
     ]
 
 
@@ -242,7 +277,7 @@ def test_a_database_opened_with_the_wrong_key_makes_the_commands_exit_with_one_r
     rotated = manage("rotate_encryption_keys", FIELD_ENCRYPTION_KEYS=OTHER_KEY)
     assert rotated.returncode == 1
     assert rotated.stderr.strip().splitlines() == [
-        "CommandError: cases.Victim.passport_number (row 1) cannot be decrypted with FIELD_ENCRYPTION_KEYS; "
+        "CommandError: cases.Victim.full_name (row 1) cannot be decrypted with FIELD_ENCRYPTION_KEYS; "
         "is the right key configured? (If it is, the stored value was altered.)"
     ]
     read = manage("shell", "-v0", "-c", "from cases.models import Victim; print(Victim.objects.get().passport_number)")
@@ -273,7 +308,7 @@ def test_rotation_changes_every_ciphertext_and_keeps_every_row_readable_even_aft
     with override_settings(FIELD_ENCRYPTION_KEYS=[NEW_KEY, OLD_KEY]):
         out, err = rotate(batch_size=3)
         after = raw_secret_values()
-    assert after.keys() == before.keys() and len(after) == 15
+    assert after.keys() == before.keys() and len(after) == 31
     assert all(after[key] != before[key] for key in before)
     assert "cases.Victim: 2 rows, 2 re-encrypted" in out and "cases.CaseNote: 2 rows, 2 re-encrypted" in out
     assert "100%" in err
@@ -316,7 +351,7 @@ def test_an_interrupted_rotation_completes_when_run_again(org_a, monkeypatch):
         with pytest.raises(KeyboardInterrupt):
             rotate(batch_size=2)
         halfway = raw_secret_values()
-        changed = sorted(pk for (label, pk, col), value in halfway.items() if value != before[label, pk, col])
+        changed = sorted({pk for (label, pk, col), value in halfway.items() if value != before[label, pk, col]})
         assert changed == [victims[0].pk, victims[1].pk]  # the first batch was committed, the rest not yet
 
         monkeypatch.setattr(secret_columns, "_write_batch", real_write_batch)
@@ -527,3 +562,65 @@ def test_production_refuses_to_start_without_proper_keys(env, line):
     assert result.returncode != 0
     assert result.stderr.startswith("Configuration error: ") and line in result.stderr
     assert "Traceback" not in result.stderr and NEW_KEY not in result.stderr
+
+
+# --- Names, dates of birth, reporters and referral notes (issue 16) ---------------------------------------------
+
+
+def test_a_dump_of_the_case_file_holds_no_name_date_of_birth_reporter_or_referral_note_in_any_script(org_a, client_for):
+    names = ["Synthetic Nguyễn Thị Hoa", "李晓明", "สมพงษ์ รักดี", "မောင်မောင်ကျော်"]
+    for name in names:
+        make_case_file(org_a, full_name=name, passport_number="", phone_numbers="")
+    client = client_for(org_a.caseworker, org_a.organization)
+    client.post("/cases/search/", {"search": "李晓明"})  # a search term held in the session
+    dump = whole_database_text()
+    assert victim_count_in(dump) == len(names)
+    for secret in [*names, "Hoa", "晓明", "รักดี", "ကျော်", *PLAINTEXTS]:
+        assert secret not in dump, secret
+    assert "1994" in dump  # the year of birth stays in the clear, for matching
+
+
+def victim_count_in(dump: str) -> int:
+    return len({case_number for (case_number,) in Victim.objects.values_list("case_number") if case_number in dump})
+
+
+def test_the_names_and_dates_migration_encrypts_old_rows_once_fills_the_year_and_indexes_the_names(org_a):
+    from cases import name_index
+    from cases.models import NameKey
+
+    victim = make_case_file(org_a)
+    reporter, referral = Reporter.objects.get(victim=victim), AgencyReferral.objects.get(victim=victim)
+    with connection.cursor() as cursor:  # rows as the release before left them
+        cursor.execute(
+            "UPDATE cases_victim SET full_name = %s, date_of_birth = %s, birth_year = NULL WHERE id = %s",
+            [NAME, BORN.isoformat(), victim.pk],
+        )
+        cursor.execute(
+            "UPDATE cases_reporter SET name = %s, language = %s, safe_contact_times = %s WHERE id = %s",
+            [REPORTER, "th", SAFE_TIMES, reporter.pk],
+        )
+        cursor.execute(
+            "UPDATE cases_agencyreferral SET override_reason = %s, decline_reason = %s, response_note = %s "
+            "WHERE id = %s",
+            [OVERRIDE, DECLINE, RESPONSE, referral.pk],
+        )
+    NameKey.objects.all().delete()
+    untouched = raw_secret_values()[("cases.Victim", victim.pk, "passport_number")]
+
+    migration = importlib.import_module("cases.migrations.0009_encrypt_names_and_dates")
+    migration.encrypt_existing_rows(django_apps, SimpleNamespace(connection=connection))
+    migration.rebuild_name_index(django_apps, SimpleNamespace(connection=connection))
+
+    stored = raw_secret_values()
+    assert all(value.startswith(crypto.ENCRYPTED_PREFIX) for value in stored.values())
+    assert not any(secret in value for value in stored.values() for secret in PLAINTEXTS)
+    assert stored[("cases.Victim", victim.pk, "passport_number")] == untouched
+    victim = Victim.objects.get(pk=victim.pk)
+    assert (victim.full_name, victim.date_of_birth, victim.birth_year) == (NAME, BORN, 1994)
+    reporter = Reporter.objects.get(pk=reporter.pk)
+    assert (reporter.name, reporter.language, reporter.safe_contact_times) == (REPORTER, "th", SAFE_TIMES)
+    assert AgencyReferral.objects.get(pk=referral.pk).response_note == RESPONSE
+    assert list(name_index.search(org_a.organization.pk, "Khanh")) == [victim.pk]
+
+    migration.encrypt_existing_rows(django_apps, SimpleNamespace(connection=connection))
+    assert raw_secret_values() == stored  # idempotent: a second run (after a crash) changes nothing done

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
+from tests.factories import victim_named, victims_named
 
 from .test_access_matrix import all_url_names
 
@@ -135,7 +136,7 @@ def test_an_organisation_field_posted_with_intake_is_ignored_the_case_belongs_to
         intake_data(organization=world.a.organization.pk, organization_id=world.a.organization.pk),
     )
     assert response.status_code == 302
-    created = Victim.objects.get(full_name="Synthetic Swapped Organisation")
+    created = victim_named("Synthetic Swapped Organisation")
     assert created.organization_id == world.b.organization.pk
     assert created.case_number.startswith(world.b.organization.case_number_prefix)
     assert snapshot(world) == before
@@ -147,7 +148,7 @@ def test_intake_refuses_another_organisations_caseworker_as_assignee(world, clie
     response = client.post(reverse("cases:intake"), intake_data(assigned_to=world.a.caseworker.pk))
     assert response.status_code == 200
     assert response.context["form"].errors.get("assigned_to")
-    assert not Victim.objects.filter(full_name="Synthetic Swapped Organisation").exists()
+    assert not victims_named("Synthetic Swapped Organisation")
     assert snapshot(world) == before_a and counts_of_b(world) == before_b
 
 

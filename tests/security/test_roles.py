@@ -23,6 +23,7 @@ CW, SV, OA = "caseworker", "supervisor", "org_admin"
 # The policy, written out independently of the table in accounts/permissions.py: a change there fails here.
 EXPECTED = {
     Action.VIEW: {CW, SV, OA},
+    Action.VIEW_IDENTITY: {CW, SV, OA},
     Action.CREATE: {CW, SV, OA},
     Action.EDIT: {CW, SV, OA},
     Action.REFER: {CW, SV, OA},

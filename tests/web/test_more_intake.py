@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Reporter, RescueRequest, Victim
-from tests.factories import BorderRegionFactory, CompoundFactory, make_victim
+from tests.factories import BorderRegionFactory, CompoundFactory, make_victim, victim_named
 
 from .conftest import page_text
 
@@ -243,8 +243,8 @@ def test_a_supervisor_can_log_a_case_for_a_caseworker_or_for_nobody(client_for, 
     client = client_for(org_a.supervisor, org_a.organization)
     client.post(URL, form_data(full_name="Synthetic One", assigned_to=str(org_a.caseworker2.pk)))
     client.post(URL, form_data(full_name="Synthetic Two", assigned_to=""))
-    assert Victim.objects.get(full_name="Synthetic One").assigned_to == org_a.caseworker2
-    assert Victim.objects.get(full_name="Synthetic Two").assigned_to is None
+    assert victim_named("Synthetic One").assigned_to == org_a.caseworker2
+    assert victim_named("Synthetic Two").assigned_to is None
 
 
 def test_the_other_organisation_logs_into_its_own_case_file(client_for, org_b):
