@@ -47,10 +47,22 @@ class Action(models.TextChoices):
     ADMINISTER = "administer", _("Use the admin site for the organisation")
     IMPORT_LISTS = "import_lists", _("Import published lists and case spreadsheets; confirm list matches in bulk")
     REVIEW_MATCHES = "review_matches", _("Confirm or reject a list entry's match to a case")
+    REPATRIATE = "repatriate", _("Record screenings, batch steps and follow-ups after return")
+    MANAGE_BATCHES = "manage_batches", _("Create repatriation batches and move people between them")
+    DOWNLOAD_MANIFEST = "download_manifest", _("Download a batch's manifest for the embassy")
 
 
 _CASEWORK = frozenset(
-    {Action.VIEW, Action.VIEW_IDENTITY, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE, Action.REVIEW_MATCHES}
+    {
+        Action.VIEW,
+        Action.VIEW_IDENTITY,
+        Action.CREATE,
+        Action.EDIT,
+        Action.REFER,
+        Action.CLOSE,
+        Action.REVIEW_MATCHES,
+        Action.REPATRIATE,
+    }
 )
 _SUPERVISION = _CASEWORK | {
     Action.ASSIGN,
@@ -58,6 +70,8 @@ _SUPERVISION = _CASEWORK | {
     Action.VIEW_RESTRICTED_NOTES,
     Action.VIEW_TEAM,
     Action.IMPORT_LISTS,
+    Action.MANAGE_BATCHES,
+    Action.DOWNLOAD_MANIFEST,
 }
 
 #: The policy. A role may do exactly the actions listed for it, in its own organisation only.
@@ -69,7 +83,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 }
 
 #: Actions that need a second factor: a role that may do any of them must sign in with two-factor.
-SENSITIVE: frozenset[str] = frozenset({Action.ASSIGN, Action.EXPORT, Action.VIEW_RESTRICTED_NOTES, Action.ADMINISTER})
+SENSITIVE: frozenset[str] = frozenset(
+    {Action.ASSIGN, Action.EXPORT, Action.VIEW_RESTRICTED_NOTES, Action.ADMINISTER, Action.DOWNLOAD_MANIFEST}
+)
 
 
 def membership_can(membership, action: str) -> bool:

@@ -29,6 +29,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("api/", include("api.urls")),
     path("lists/", include("lists.urls")),
+    path("home/", include("homecoming.urls")),
     path("", include("tracker.urls")),
 ]
 

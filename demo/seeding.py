@@ -16,6 +16,7 @@ from places.models import Compound
 from places.reference_data import load_reference_data
 
 from .casework import CaseFileBuilder
+from .homecoming import seed_homecoming
 from .lists import seed_list
 from .organisations import (
     DEMO_ORGANIZATIONS,
@@ -93,6 +94,14 @@ def seed_demo(*, victims: int = DEFAULT_VICTIMS, seed: int = DEFAULT_SEED, now: 
             supervisor = next(user for role, user in staff if role == Role.SUPERVISOR)
             seed_list(organization=organization, supervisor=supervisor, now=now, rng=random.Random(f"{seed}-list"))
             result.victims_created[demo.name] = count
+            roles = dict(staff)
+            if Role.CASEWORKER in roles and Role.SUPERVISOR in roles:
+                seed_homecoming(
+                    organization=organization,
+                    caseworker=roles[Role.CASEWORKER],
+                    supervisor=roles[Role.SUPERVISOR],
+                    now=now,
+                )
     return result
 
 

@@ -20,6 +20,7 @@ from accounts.models import Membership, Organization
 from accounts.permissions import Action, membership_can
 from cases.models import AgencyReferral, RescueRequest, Victim, VictimStatusChange
 from cases.models.requests import overdue_condition
+from homecoming.selectors import digest_counts as homecoming_counts
 from lists.transit import missing_in_transit
 
 from .calendar import iso_week_key, latest_digest_slot
@@ -190,6 +191,7 @@ def digest_context(*, membership: Membership, now: datetime) -> dict:
             for row in team_load(organization=organization, now=now)
         ]
         context["unassigned"] = unassigned_counts(organization=organization, now=now)
+        context["homecoming"] = homecoming_counts(organization=organization, now=now)
         nothing = nothing and not context["escalations"].count and not any(context["unassigned"].values())
     context["nothing_this_week"] = nothing
     return context

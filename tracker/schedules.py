@@ -46,6 +46,13 @@ def schedules() -> list[Schedule]:
             "Reminds senders of referrals past their response date without acknowledgement.",
         ),
         Schedule(
+            "Homeward: homecoming follow-ups",
+            "tracker.tasks.sweep_homecoming_task",
+            sweep_every,
+            "sweeps",
+            "Reminds about batch members stuck on a step (then escalates) and contacts due after return.",
+        ),
+        Schedule(
             "Homeward: weekly digests",
             "tracker.tasks.sweep_digests_task",
             sweep_every,

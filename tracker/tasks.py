@@ -17,6 +17,7 @@ from accounts.password_reset import prune_attempts
 
 from . import outbox
 from .digests import sweep_digests
+from .homecoming_sweeps import sweep_homecoming
 from .locks import SweepAlreadyRunning, sweep_lock
 from .sweeps import sweep_escalations, sweep_referral_chases, sweep_reminders
 
@@ -27,6 +28,7 @@ SWEEPS = {
     "escalations": sweep_escalations,
     "referral_chases": sweep_referral_chases,
     "digests": sweep_digests,
+    "homecoming": sweep_homecoming,
 }
 
 
@@ -71,6 +73,11 @@ def sweep_escalations_task() -> dict[str, int]:
 @shared_task(time_limit=600, soft_time_limit=540)
 def sweep_referral_chases_task() -> dict[str, int]:
     return _sweep_task("referral_chases")
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def sweep_homecoming_task() -> dict[str, int]:
+    return _sweep_task("homecoming")
 
 
 @shared_task(time_limit=1800, soft_time_limit=1740)

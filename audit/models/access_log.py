@@ -33,6 +33,7 @@ class DataAccessLog(models.Model):
         EXPORT = "export", _("Export")
         STATISTICS = "statistics", _("De-identified statistics")
         REDACTION = "redaction", _("Retention redaction")
+        MANIFEST = "manifest", _("Repatriation manifest")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     user = models.ForeignKey(
@@ -61,7 +62,8 @@ class DataAccessLog(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(kind__in=["export", "statistics", "redaction"]), name="dataaccesslog_kind_valid"
+                condition=models.Q(kind__in=["export", "statistics", "redaction", "manifest"]),
+                name="dataaccesslog_kind_valid",
             )
         ]
         indexes = [models.Index(fields=["organization", "-created_at"], name="dataaccesslog_org_created")]

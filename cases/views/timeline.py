@@ -1,5 +1,6 @@
 """The case page's timeline: notes, status changes, rescue requests and referrals merged, newest first."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -16,9 +17,15 @@ class TimelineEntry:
     restricted: bool = False
 
 
-def build_timeline(*, notes, status_changes, requests, referrals) -> list[TimelineEntry]:
+#: Apps above the case file add their entries here (in their ready()): `source(victim, TimelineEntry) -> list`.
+TIMELINE_SOURCES: list[Callable] = []
+
+
+def build_timeline(*, notes, status_changes, requests, referrals, victim=None) -> list[TimelineEntry]:
     """Everything that happened on a case, newest first."""
     entries: list[TimelineEntry] = []
+    for source in TIMELINE_SOURCES if victim is not None else ():
+        entries.extend(source(victim, TimelineEntry))
     for note in notes:
         entries.append(
             TimelineEntry(

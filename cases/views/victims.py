@@ -295,7 +295,9 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
     context = {
         "victim": victim,
         "reporters": list(victim.reporters.all()),
-        "timeline": build_timeline(notes=notes, status_changes=status_changes, requests=requests, referrals=referrals),
+        "timeline": build_timeline(
+            notes=notes, status_changes=status_changes, requests=requests, referrals=referrals, victim=victim
+        ),
         "notes_truncated": notes_truncated,
         "requests": requests,
         "open_requests": open_requests,

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "places",
     "cases",
     "lists",
+    "homecoming",
     "tracker",
     "rest_framework",
     "drf_spectacular",

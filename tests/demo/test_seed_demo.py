@@ -21,6 +21,7 @@ from core.names import THRESHOLD
 from demo.organisations import DEMO_ORGANIZATIONS
 from demo.people import NameMaker, nationality_weights, sex_weights
 from demo.seeding import DEMO_PASSWORD
+from homecoming.models import RepatriationBatch
 from lists import reports
 from lists.models import Match, ReleasedList
 from lists.transit import missing_in_transit
@@ -37,6 +38,7 @@ def _remove_demo_data() -> None:
     organizations = Organization.objects.filter(slug__in=DEMO_SLUGS)
     ReleasedList.objects.filter(organization__in=organizations).delete()  # entries, matches, chunks go with them
     Victim.objects.filter(organization__in=organizations).delete()  # notes, requests, referrals go with them
+    RepatriationBatch.objects.filter(organization__in=organizations).delete()  # their members went with the cases
     emails = list(Membership.objects.filter(organization__in=organizations).values_list("user__email", flat=True))
     organizations.delete()  # memberships, private agencies and case-number counters go with them
     User.objects.filter(email__in=[*emails, "platform-admin@example.org"]).delete()

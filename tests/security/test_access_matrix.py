@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases.models import AgencyReferral, CaseNote, RescueRequest, Victim
+from tests.homecoming.builders import homecoming_rows
 
 VISITORS = ("anonymous", "caseworker", "supervisor", "org_admin", "other_org")
 
@@ -101,6 +102,18 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "api:referral-respond": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
     # An agency's response link with a token that is not one (tests/api/test_agency_links.py has the real ones).
     "api:agency_response": ((400, 400, 400, 400, 400), (400, 400, 400, 400, 400)),
+    # --- Homecoming: screening, batches, manifests (supervisors), the stage chart (team view) ------------------
+    "homecoming:screening_queue": ((302, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
+    "homecoming:case_return": ((302, 200, 200, 200, 404), (302, 200, 200, 200, 404)),
+    "homecoming:follow_up_done": ((405, 405, 405, 405, 405), (302, 302, 302, 302, 404)),
+    "homecoming:batch_list": ((302, 200, 200, 200, 200), (302, 403, 200, 200, 200)),
+    "homecoming:batch_detail": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "homecoming:batch_add_member": ((405, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
+    "homecoming:manifest_page": ((302, 403, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "homecoming:manifest_pdf": ((302, 403, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "homecoming:manifest_csv": ((302, 403, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "homecoming:member_detail": ((302, 200, 200, 200, 404), (302, 200, 200, 200, 404)),
+    "homecoming:overview": ((302, 403, 200, 200, 200), (405, 405, 405, 405, 405)),
     # --- Published lists (lists/): supervisors and org admins import and bulk-confirm; caseworkers review --------
     "lists:list_index": ((302, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
     "lists:upload": ((302, 403, 200, 200, 200), (302, 403, 200, 200, 200)),
@@ -149,6 +162,8 @@ def url_kwargs(name: str, world) -> dict:
     if name.startswith("lists:"):
         by_kwarg |= _list_rows(world)
     wanted = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
+    if wanted & {"batch_pk", "member_pk", "followup_pk"}:
+        by_kwarg.update(homecoming_rows(world))
     values = by_name.get(name, {})
     return {kwarg: values.get(kwarg, by_kwarg.get(kwarg)) for kwarg in wanted}
 

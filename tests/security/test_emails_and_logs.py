@@ -120,8 +120,15 @@ def run_flow(world, client_for, monkeypatch, settings) -> None:
     data.update({"version": victim.version, "phone_numbers": "+95 9 441 220 873\n+95 9 441 220 874"})
     supervisor.post(edit, data)
 
+    # On the way home: a batch member with no step for ten days, and a re-trafficking flag's contact due.
+    from homecoming import services as homecoming
+    from tests.homecoming.builders import batch as make_batch
+
+    homecoming.member_add(batch=make_batch(world.a), victim=world.victim_a, added_by=world.a.caseworker)
+    homecoming.flag_raise(victim=world.victim_a, raised_by=world.a.caseworker, signs=["threats"])
+
     later = timezone.now() + timedelta(days=10)
-    for name in ("reminders", "escalations", "referral_chases", "digests"):
+    for name in ("reminders", "escalations", "referral_chases", "homecoming", "digests"):
         run_sweep(name, now=later, queue_delivery=False)
 
     # The first caseworker's mailbox refuses mail: one attempt, then the org admin is told.

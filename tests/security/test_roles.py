@@ -38,6 +38,9 @@ EXPECTED = {
     Action.ADMINISTER: {OA},
     Action.IMPORT_LISTS: {SV, OA},
     Action.REVIEW_MATCHES: {CW, SV, OA},
+    Action.REPATRIATE: {CW, SV, OA},
+    Action.MANAGE_BATCHES: {SV, OA},
+    Action.DOWNLOAD_MANIFEST: {SV, OA},
 }
 
 RESTRICTED_BODY = "Synthetic restricted detail: safe-house Lima-7"

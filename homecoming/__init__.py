@@ -1,0 +1,1 @@
+"""Homecoming: screening, repatriation batches, the manifest, the return and the follow-ups after it."""
