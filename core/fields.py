@@ -14,6 +14,7 @@ from django.db.models.lookups import Exact, IsNull
 from django.db.models.signals import post_save
 
 from core import crypto
+from core.text import max_chars
 
 
 def _cannot_search(field: models.Field, how: str) -> FieldError:
@@ -56,6 +57,8 @@ class SecretTextField(models.TextField):
         kwargs.setdefault("blank", True)
         kwargs.setdefault("default", "")
         super().__init__(*args, **kwargs)
+        if self.max_length is not None:  # a TextField, unlike a CharField, does not check its max_length itself
+            self.validators.append(max_chars(self.max_length))
 
     def deconstruct(self):
         name, path, args, kwargs = super().deconstruct()

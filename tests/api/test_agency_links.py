@@ -98,3 +98,10 @@ def test_a_link_issued_for_another_agency_is_refused(client, sent):
     AgencyReferral.objects.filter(pk=sent.pk).update(agency=AgencyFactory())
     response = client.get(f"/api/agency/{token}/")
     assert response.status_code == 403 and b'data-problem="forwarded"' in response.content
+
+
+def test_the_referral_email_itself_carries_no_shared_details_only_the_case_number_and_the_link(sent):
+    _link_from_the_email()  # delivers the outbox
+    (email,) = [m for m in mail.outbox if m.to == ["desk@agency.example.org"]]
+    assert sent.victim.case_number in email.body and "/api/agency/" in email.body
+    assert SHARED not in email.body and "Synthetic Referred Person" not in email.body

@@ -10,6 +10,7 @@ back. With the default number of examples, every kind of hostile value must have
 """
 
 from collections import Counter
+from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -70,6 +71,8 @@ def abbreviated(data: dict) -> dict:
 
 def stored_as_posted(row: dict, data: dict, names) -> None:
     for name in names:
+        if isinstance(row.get(name), date):
+            continue  # a date is read from what was typed (tests/web covers its formats), not stored as typed
         if isinstance(data.get(name), str):
             assert row[name] == data[name].strip(), f"{name} was stored differently from what was posted"
 
