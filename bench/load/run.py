@@ -44,7 +44,7 @@ PASSWORD = "load-test-only-password-2025"  # bench/load/seed.py's LOAD_PASSWORD
 
 def throwaway_keys() -> dict[str, str]:
     """Keys for this synthetic database only, made once and kept beside it (its secrets are encrypted with them)."""
-    path = VAR / "keys.env"
+    path = VAR / ("keys.env" if DATABASE == "homeward_load" else f"keys-{DATABASE}.env")
     if not path.exists():
         from cryptography.fernet import Fernet
 
@@ -81,7 +81,7 @@ def prepare_database(*, fresh: bool, cases: int, users: int) -> None:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
         if fresh:
             connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-            (VAR / "keys.env").unlink(missing_ok=True)
+            (VAR / ("keys.env" if DATABASE == "homeward_load" else f"keys-{DATABASE}.env")).unlink(missing_ok=True)
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
             connection.execute(f"CREATE DATABASE {DATABASE}")
     run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], "config.settings.production")
@@ -232,6 +232,8 @@ def locust_step(host: str, cpu: ServerCpu, *, users: int, think: tuple[float, fl
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20_000, help="victims in the load organisation (default 20000)")
+    parser.add_argument("--database", default="homeward_load", help="PostgreSQL database (default homeward_load)")
+    parser.add_argument("--seed-only", action="store_true", help="prepare the database and stop")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate homeward_load first")
     parser.add_argument("--skip-seed", action="store_true", help="reuse the database as it is")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
@@ -246,8 +248,11 @@ def main() -> int:
     steps = [int(n) for n in args.steps.split(",") if n]
     think = tuple(float(s) for s in args.think.split(","))
 
+    globals()["DATABASE"] = args.database
     if not args.skip_seed:
         prepare_database(fresh=args.fresh, cases=args.cases, users=max([*steps, args.realistic, 1]))
+    if args.seed_only:
+        return 0
     host = f"http://127.0.0.1:{args.port}"
     server = start_gunicorn(args.port, args.workers)
     try:
