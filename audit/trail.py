@@ -182,29 +182,31 @@ def record_reads(request, objects, *, view: str, organization_id: int | None = N
     actor = request.user if request.user.is_authenticated else None
     remote_addr = AuditMiddleware._get_remote_addr(request)
     now = timezone.now()
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                content_type=ContentType.objects.get_for_model(model),
-                # One row: the entry is that row's, as a case page's is; many: their ids are in additional_data.
-                object_pk=str(rows[0].pk) if len(rows) == 1 else "",
-                object_id=rows[0].pk if len(rows) == 1 and isinstance(rows[0].pk, int) else None,
-                object_repr=(str(rows[0]) if len(rows) == 1 else f"{len(rows)} × {model._meta.verbose_name}")[:200],
-                action=AuditEntry.Action.ACCESS,
-                actor=actor,
-                actor_email=getattr(actor, "email", None),
-                remote_addr=remote_addr,
-                timestamp=now,
-                organization_id=owner,
-                additional_data={
-                    "view": view,
-                    "ids": [obj.pk for obj in rows],
-                    "shown": [str(obj)[:200] for obj in rows],
-                },
-            )
-            for (model, owner), rows in groups.items()
-        ]
-    )
+    entries = [
+        AuditEntry(
+            content_type=ContentType.objects.get_for_model(model),
+            # One row: the entry is that row's, as a case page's is; many: their ids are in additional_data.
+            object_pk=str(rows[0].pk) if len(rows) == 1 else "",
+            object_id=rows[0].pk if len(rows) == 1 and isinstance(rows[0].pk, int) else None,
+            object_repr=(str(rows[0]) if len(rows) == 1 else f"{len(rows)} × {model._meta.verbose_name}")[:200],
+            action=AuditEntry.Action.ACCESS,
+            actor=actor,
+            actor_email=getattr(actor, "email", None),
+            remote_addr=remote_addr,
+            timestamp=now,
+            organization_id=owner,
+            additional_data={
+                "view": view,
+                "ids": [obj.pk for obj in rows],
+                "shown": [str(obj)[:200] for obj in rows],
+            },
+        )
+        for (model, owner), rows in groups.items()
+    ]
+    if len(entries) == 1:
+        entries[0].save()  # one INSERT, without the transaction bulk_create opens around it
+    else:
+        AuditEntry.objects.bulk_create(entries)
     return len(unique)
 
 
