@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from .models import User
+
 
 class SignInForm(AuthenticationForm):
     """Email and password; the labels say "email" since that is what users sign in with."""
@@ -26,3 +28,12 @@ class OrganizationChoiceForm(forms.Form):
         self.fields["organization"].choices = [
             (m.organization_id, f"{m.organization.name} ({m.get_role_display()})") for m in memberships
         ]
+
+
+class ProfileForm(forms.ModelForm):
+    """What a user sets for themselves: the language of their pages and emails, and the weekly digest."""
+
+    class Meta:
+        model = User
+        fields = ["language", "receives_digest"]
+        labels = {"language": _("Language")}

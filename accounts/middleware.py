@@ -4,7 +4,7 @@ Also marks every response to a signed-in user `Cache-Control: no-store`, so page
 never kept by a browser cache or a proxy (a laptop inspected at a checkpoint must not have them on disk).
 """
 
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from .models import Membership
@@ -61,3 +61,22 @@ class CurrentOrganizationMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's own language (User.language) wins over the language cookie and Accept-Language.
+
+    Runs after Django's LocaleMiddleware (which picked the cookie's or the browser's language) and after
+    authentication; LocaleMiddleware's response step then reports the language actually used (Content-Language).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)

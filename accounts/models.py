@@ -3,6 +3,7 @@
 import zoneinfo
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -52,6 +53,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     receives_digest = models.BooleanField(
         _("receives the weekly digest"), default=True, help_text=_("Escalations are sent regardless.")
     )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text=_("Pages and emails are shown in this language. Empty: the browser's language."),
+    )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     sessions_valid_after = models.DateTimeField(
         _("sessions valid after"),
@@ -78,6 +87,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    @property
+    def preferred_language(self) -> str:
+        """The language emails to this user are written in: their own choice, else the site's default."""
+        return self.language or settings.LANGUAGE_CODE
 
     def get_full_name(self) -> str:
         return self.display_name

@@ -15,6 +15,9 @@ Decisions (see docs/security.md):
 - Another organisation's user can do nothing: `can()` is False for every action when the user has no active
   membership in the organisation. Their rows are hidden by the scoped querysets (`visible_to`), so pages
   answer 404 rather than 403.
+- Lists (lists/): supervisors and organisation admins import published lists and case spreadsheets (a file
+  reaches every case of the organisation at once) and confirm matches in bulk. Caseworkers review matches one
+  by one: confirming writes a note on the case, which they may already do (EDIT); they know their cases best.
 - Platform admins (superusers) run the instance through the admin site and may do everything there.
 """
 
@@ -41,10 +44,18 @@ class Action(models.TextChoices):
     VIEW_AUDIT = "view_audit", _("Read the audit trail")
     VIEW_TEAM = "view_team", _("See the team's workload and get the supervisor's digest")
     ADMINISTER = "administer", _("Use the admin site for the organisation")
+    IMPORT_LISTS = "import_lists", _("Import published lists and case spreadsheets; confirm list matches in bulk")
+    REVIEW_MATCHES = "review_matches", _("Confirm or reject a list entry's match to a case")
 
 
-_CASEWORK = frozenset({Action.VIEW, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE})
-_SUPERVISION = _CASEWORK | {Action.ASSIGN, Action.EXPORT, Action.VIEW_RESTRICTED_NOTES, Action.VIEW_TEAM}
+_CASEWORK = frozenset({Action.VIEW, Action.CREATE, Action.EDIT, Action.REFER, Action.CLOSE, Action.REVIEW_MATCHES})
+_SUPERVISION = _CASEWORK | {
+    Action.ASSIGN,
+    Action.EXPORT,
+    Action.VIEW_RESTRICTED_NOTES,
+    Action.VIEW_TEAM,
+    Action.IMPORT_LISTS,
+}
 
 #: The policy. A role may do exactly the actions listed for it, in its own organisation only.
 PERMISSIONS: dict[str, frozenset[str]] = {

@@ -75,6 +75,7 @@ OPEN_URL_NAMES = frozenset(
         "logout",
         "two_factor_verify",
         "two_factor_setup",
+        "set_language",
         "password_reset",
         "password_reset_done",
         "password_reset_confirm",

@@ -13,6 +13,8 @@ urlpatterns = [
     path("two-factor/recovery-codes/", two_factor.recovery_codes, name="two_factor_recovery_codes"),
     path("sign-in/", views.SignInView.as_view(), name="login"),
     path("sign-out/", views.SignOutView.as_view(), name="logout"),
+    path("profile/", views.profile, name="profile"),
+    path("language/", views.set_language, name="set_language"),
     path("organisation/", views.choose_organization, name="choose_organization"),
     path("password/change/", views.PasswordChangeView.as_view(), name="password_change"),
     path(

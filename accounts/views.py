@@ -1,14 +1,17 @@
 """Sign-in, sign-out, password change and reset (Django's views, our templates), and the organisation picker."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from .forms import OrganizationChoiceForm, SignInForm
+from .forms import OrganizationChoiceForm, ProfileForm, SignInForm
 from .middleware import SESSION_KEY
 
 
@@ -19,6 +22,7 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        remember_language(response, form.get_user().language)
         # A fresh sign-in always starts without a chosen organisation; the middleware picks the only one,
         # and a member of several is sent to the picker by the first page that needs one.
         self.request.session.pop(SESSION_KEY, None)
@@ -76,3 +80,50 @@ def choose_organization(request):
         "registration/choose_organization.html",
         {"form": form, "next": next_url, "memberships": memberships},
     )
+
+
+def remember_language(response, language: str) -> None:
+    """Keep the language in the cookie too, so the sign-in page after signing out stays in it."""
+    if language and translation.check_for_language(language):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        )
+
+
+@require_POST
+def set_language(request):
+    """The switcher on every page: remember the language in the cookie and, when signed in, on the user."""
+    language = request.POST.get("language", "")
+    fallback = reverse("tracker:my_work" if request.user.is_authenticated else "accounts:login")
+    next_url = request.POST.get("next") or request.headers.get("referer")  # the page the switcher was on
+    if not (next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure())):
+        next_url = fallback
+    response = redirect(next_url)
+    if language in dict(settings.LANGUAGES) and translation.check_for_language(language):
+        remember_language(response, language)
+        if request.user.is_authenticated:
+            request.user.language = language
+            request.user.save(update_fields=["language"])
+    return response
+
+
+@login_required
+def profile(request):
+    """The user's own settings: language of pages and emails, and whether the weekly digest comes."""
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
+        if form.is_valid():
+            user = form.save()
+            response = redirect("accounts:profile")
+            with translation.override(user.preferred_language):
+                messages.success(request, _("Your settings are saved."))
+            remember_language(response, user.language)
+            return response
+    else:
+        form = ProfileForm(instance=request.user)
+    return render(request, "registration/profile.html", {"form": form})

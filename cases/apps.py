@@ -8,7 +8,9 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from audit import trail
+        from core import secret_columns
 
+        from . import name_index
         from .models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
 
         # The audit trail (audit/trail.py). `personal`: identity and free-text fields that are not encrypted but
@@ -26,4 +28,7 @@ class CasesConfig(AppConfig):
             AgencyReferral,
             personal=("override_reason", "decline_reason", "response_note"),
             excluded=("updated_at",),
+        )
+        secret_columns.register_derived_index(
+            "cases.NameKey index", count=name_index.count_victims, rebuild=name_index.rebuild
         )

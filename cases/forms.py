@@ -23,7 +23,11 @@ TEXTAREA_SMALL = forms.Textarea(attrs={"rows": 3})
 
 def request_label(request: RescueRequest) -> str:
     """How a rescue request is named in a picker: number, priority and when it is next due (local time)."""
-    due = date_format(timezone.localtime(request.next_follow_up_at), "j M Y H:i") if request.next_follow_up_at else "–"
+    due = (
+        date_format(timezone.localtime(request.next_follow_up_at), "SHORT_DATETIME_FORMAT")
+        if request.next_follow_up_at
+        else "–"
+    )
     return _("Request #%(id)s, %(priority)s, follow-up due %(due)s") % {
         "id": request.pk,
         "priority": request.get_priority_display(),
@@ -51,15 +55,20 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.display_name or obj.email
 
 
-class LogContactForm(forms.Form):
-    """Contact with the person or their family; on an open request it moves the next follow-up."""
+NO_REQUEST = "none"
 
-    rescue_request = forms.ModelChoiceField(
+
+class LogContactForm(forms.Form):
+    """Contact with the person or their family; on an open request it moves the next follow-up.
+
+    With open requests the caseworker must say which one the contact is about (the most overdue listed first,
+    the only one chosen already): a contact logged on no request moves no follow-up, so that is an explicit choice,
+    never the default.
+    """
+
+    rescue_request = forms.ChoiceField(
         label=_("Rescue request"),
-        queryset=RescueRequest.objects.none(),
-        required=False,
-        empty_label=_("No request (contact note only)"),
-        help_text=_("Logging contact on an open request moves its next follow-up forward by its cadence."),
+        help_text=_("The follow-up of the request you choose moves forward by its cadence."),
     )
     kind = forms.ChoiceField(
         label=_("Contact with"),
@@ -73,16 +82,31 @@ class LogContactForm(forms.Form):
     note = forms.CharField(label=_("What happened"), widget=TEXTAREA_SMALL)
     mark_in_progress = forms.BooleanField(label=_("Mark the request as in progress"), required=False)
 
-    def __init__(self, *args, open_requests, default_request=None, has_open_requests: bool = True, **kwargs):
+    def __init__(self, *args, open_requests, **kwargs):
         super().__init__(*args, **kwargs)
-        if not has_open_requests:  # nothing to move: just a contact note
+        self.open_requests = {str(r.pk): r for r in open_requests.order_by("next_follow_up_at", "pk")}
+        if not self.open_requests:  # nothing to move: just a contact note
             del self.fields["rescue_request"], self.fields["mark_in_progress"]
             return
         field = self.fields["rescue_request"]
-        field.queryset = open_requests
-        field.label_from_instance = request_label
-        if default_request is not None:
-            field.initial = default_request.pk
+        requests = [(pk, request_label(r)) for pk, r in self.open_requests.items()]
+        no_request = [(NO_REQUEST, _("No request (contact note only: no follow-up moves)"))]
+        if len(self.open_requests) == 1:
+            field.choices = requests + no_request
+            field.initial = next(iter(self.open_requests))
+            only = next(iter(self.open_requests.values()))
+            field.help_text = _("This moves the follow-up of request #%(id)s forward by its cadence.") % {"id": only.pk}
+        else:
+            field.choices = [("", _("Choose the request this contact is about"))] + requests + no_request
+            field.help_text = _(
+                "%(count)s requests are open, the most overdue first. The follow-up of the one you choose moves "
+                "forward by its cadence."
+            ) % {"count": len(self.open_requests)}
+
+    def clean_rescue_request(self):
+        """The chosen open request, or None for a contact note on no request."""
+        value = self.cleaned_data["rescue_request"]
+        return None if value == NO_REQUEST else self.open_requests[value]
 
 
 class NoteForm(forms.Form):
@@ -174,15 +198,12 @@ class ReferralForm(forms.Form):
     rescue_request = forms.ModelChoiceField(
         label=_("For rescue request"), queryset=RescueRequest.objects.none(), required=False
     )
-    shares_identity = forms.BooleanField(
-        label=_("Shares the person's identity"),
-        required=False,
-        help_text=_("Name, documents, contacts or photos go to the agency. This needs consent or an override."),
-    )
     consent_basis = forms.ChoiceField(
-        label=_("Consent basis"),
-        choices=AgencyReferral.ConsentBasis.choices,
-        initial=AgencyReferral.ConsentBasis.NO_IDENTITY,
+        label=_("What the agency receives"),
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Identity means name, documents, contacts or photos. It needs consent or a vital-interest override."
+        ),
     )
     override_reason = forms.CharField(
         label=_("Reason for the vital-interest override"),
@@ -205,24 +226,37 @@ class ReferralForm(forms.Form):
         self.fields["agency"].label_from_instance = lambda a: f"{a.name} ({a.get_kind_display()})"
         self.fields["rescue_request"].queryset = open_requests
         self.fields["rescue_request"].label_from_instance = request_label
+        B = AgencyReferral.ConsentBasis
+        consented = victim.consent != Victim.Consent.NONE
+        self.fields["consent_basis"].choices = [
+            (B.NO_IDENTITY, _("No identity: the case number and what is written below")),
+            (
+                B.CONSENT,
+                _("The person's identity, with their recorded consent (%(consent)s)")
+                % {"consent": victim.get_consent_display()}
+                if consented
+                else _("The person's identity, with consent (none is recorded on this case yet)"),
+            ),
+            (B.VITAL_INTEREST, _("The person's identity without consent: vital-interest override (give the reason)")),
+        ]
+        # The case's recorded consent is the default; the override is always a deliberate exception.
+        self.fields["consent_basis"].initial = B.CONSENT if consented else B.NO_IDENTITY
 
     def clean(self):
         data = super().clean()
         B = AgencyReferral.ConsentBasis
-        if data.get("shares_identity"):
-            basis = data.get("consent_basis")
-            if basis == B.NO_IDENTITY:
-                self.add_error("consent_basis", _("A referral that shares identity needs consent or an override."))
-            elif basis == B.CONSENT and self.victim.consent == Victim.Consent.NONE:
-                self.add_error(
-                    "consent_basis",
-                    _(
-                        "The person has not consented to sharing their identity. Record consent first, "
-                        "or use a vital-interest override with its reason."
-                    ),
-                )
-            elif basis == B.VITAL_INTEREST and not data.get("override_reason", "").strip():
-                self.add_error("override_reason", _("Give the reason for overriding consent."))
+        basis = data.get("consent_basis")
+        data["shares_identity"] = basis in (B.CONSENT, B.VITAL_INTEREST)
+        if basis == B.CONSENT and self.victim.consent == Victim.Consent.NONE:
+            self.add_error(
+                "consent_basis",
+                _(
+                    "The person has not consented to sharing their identity. Record consent first, "
+                    "or use a vital-interest override with its reason."
+                ),
+            )
+        elif basis == B.VITAL_INTEREST and not data.get("override_reason", "").strip():
+            self.add_error("override_reason", _("Give the reason for overriding consent."))
         return data
 
 

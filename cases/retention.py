@@ -22,8 +22,8 @@ from audit.models import DataAccessLog
 from audit.trail import audited_update
 from core.fields import secret_field_names
 
-from .exports import age_at_registration
 from .models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
+from .statistics import age_at_registration
 
 REDACTED_NAME = "Redacted"
 REDACTED_TEXT = "[redacted]"

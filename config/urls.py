@@ -5,17 +5,29 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
+from django.views.decorators.http import require_safe
 from django.views.generic.base import RedirectView
 
 static_lazy = lazy(static, str)  # the hashed name, resolved per request (right after a redeploy too)
 
+
+def icon(name: str):
+    """The icons browsers ask for at the site root: a redirect to the static file (GET and HEAD only)."""
+    return require_safe(RedirectView.as_view(url=static_lazy(name)))
+
+
 urlpatterns = [
-    path("favicon.ico", RedirectView.as_view(url=static_lazy("favicon.ico"))),
-    path("apple-touch-icon.png", RedirectView.as_view(url=static_lazy("apple-touch-icon.png"))),
+    path("favicon.ico", require_safe(RedirectView.as_view(url=static_lazy("favicon.ico"))), name="favicon"),
+    path(
+        "apple-touch-icon.png",
+        require_safe(RedirectView.as_view(url=static_lazy("apple-touch-icon.png"))),
+        name="touch_icon",
+    ),
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),
     path("cases/", include("cases.urls")),
+    path("lists/", include("lists.urls")),
     path("", include("tracker.urls")),
 ]
 

@@ -192,3 +192,23 @@ def rebuild_blind_indexes(
         last_pk = batch[-1]["pk"]
         if on_batch:
             on_batch(len(batch))
+
+
+@dataclass(frozen=True)
+class DerivedIndex:
+    """An index kept outside the model's own columns (the name index), rebuilt by `rotate_encryption_keys --reindex`.
+
+    `count(using)` gives the rows to go through; `rebuild(using=, batch_size=, on_batch=)` recomputes them.
+    """
+
+    label: str
+    count: Callable[..., int]
+    rebuild: Callable[..., object]
+
+
+DERIVED_INDEXES: dict[str, DerivedIndex] = {}
+
+
+def register_derived_index(label: str, *, count: Callable[..., int], rebuild: Callable[..., object]) -> None:
+    """Called from an app's ready(): core knows nothing of the apps above it. Idempotent."""
+    DERIVED_INDEXES[label] = DerivedIndex(label=label, count=count, rebuild=rebuild)

@@ -10,6 +10,7 @@ from django.db import models
 
 from accounts.models import Membership, Organization, User
 from audit.models import AuditEntry
+from cases import name_index
 from cases.models import (
     AgencyReferral,
     CaseNote,
@@ -83,6 +84,7 @@ def write(history: Rows) -> None:
     """
     for model in INSERT_ORDER:
         model.objects.bulk_create(history.rows[model], batch_size=500)
+    name_index.index_victims(history.rows[Victim], replace=False)  # bulk_create sends no post_save
     for year, last_value in history.case_numbers.items():
         CaseNumberSequence.objects.update_or_create(
             organization=history.organization, year=year, defaults={"last_value": last_value}

@@ -15,17 +15,10 @@ class CrossingInline(admin.TabularInline):
     fields = ("name", "is_open", "latitude", "longitude", "note", "source")
 
     # Inlines follow the reference-data rule of their region's page.
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser or is_org_admin(request.user)
-
-    def has_add_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+    has_view_permission = ReferenceDataAdmin.has_view_permission
+    has_add_permission = ReferenceDataAdmin.has_add_permission
+    has_change_permission = ReferenceDataAdmin.has_change_permission
+    has_delete_permission = ReferenceDataAdmin.has_delete_permission
 
 
 @admin.register(BorderRegion)

@@ -10,7 +10,6 @@ latest slot, so it catches up once.
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone, translation
@@ -193,7 +192,7 @@ def digest_context(*, membership: Membership, now: datetime) -> dict:
 def render_digest(*, membership: Membership, now: datetime, week: str) -> tuple[str, str, str]:
     """Subject, plain text and HTML of a member's digest, dates shown in the organisation's time zone."""
     organization = membership.organization
-    with translation.override(settings.LANGUAGE_CODE), timezone.override(organization.tzinfo):
+    with translation.override(membership.user.preferred_language), timezone.override(organization.tzinfo):
         context = digest_context(membership=membership, now=now)
         context["week"] = week
         template = "digest_supervisor" if membership_can(membership, Action.VIEW_TEAM) else "digest_caseworker"

@@ -265,7 +265,7 @@ def report_failure(*, message: OutboxMessage, now: datetime) -> int:
     for membership in organization_admins(message.organization_id):
         if membership.user.email == message.recipient_email:
             continue  # that address is the one failing
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(membership.user.preferred_language):
             context = {
                 "organization": organization,
                 "message": message,

@@ -10,9 +10,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, QuerySet
@@ -124,7 +123,7 @@ def _due_requests(*, now: datetime, organization: Organization | None) -> QueryS
 def _request_context(*, request: RescueRequest, now: datetime) -> dict:
     return {
         "case_number": request.victim.case_number,
-        "priority": request.get_priority_display(),
+        "priority": RescueRequest.Priority(request.priority).label,  # lazy: rendered in each recipient's language
         "due_at": request.next_follow_up_at,
         "days_overdue": request.days_overdue(now=now),
         "case_url": case_link(request.victim_id),
@@ -141,22 +140,26 @@ def rendered(
     *,
     shapes: ShapeRenderer | None = None,
     times: tuple[str, ...] = ("due_at",),
-) -> Callable[[], tuple[str, str, str]]:
-    """The email for one due item, rendered on first use only: items whose keys all exist cost no rendering.
+) -> Callable[[Membership], Callable[[], tuple[str, str, str]]]:
+    """The email for one due item, per recipient in their own language (User.language), rendered on first use
+    only and once per language: items whose keys all exist cost no rendering.
 
     With `shapes` (one per sweep run), items of the same shape share one template render (tracker/email_shapes.py).
     """
 
     @cache
-    def content() -> tuple[str, str, str]:
-        with translation.override(settings.LANGUAGE_CODE):
+    def content(language: str) -> tuple[str, str, str]:
+        with translation.override(language):
             if shapes is not None:
                 text, html = shapes.render(template=template, context=context, times=times)
             else:
                 text, html = render_email(template=template, context=context)
             return str(subject(context)), text, html
 
-    return content
+    def for_recipient(membership: Membership) -> Callable[[], tuple[str, str, str]]:
+        return partial(content, membership.user.preferred_language)
+
+    return for_recipient
 
 
 def _finish(result: SweepResult, drafts: list[Draft], plans: list[Planned], *, now: datetime, dry_run: bool) -> None:
@@ -206,7 +209,7 @@ def sweep_reminders(
                         ),
                         recipient_id=membership.user_id,
                         recipient_email=membership.user.email,
-                        content=content,
+                        content=content(membership),
                         about=request,
                         due_at=request.next_follow_up_at,
                         sequence=round_,
@@ -267,7 +270,7 @@ def sweep_escalations(
                         dedupe_key=f"escalation:{request.pk}:{key_time(request.next_follow_up_at)}:{membership.user_id}",
                         recipient_id=membership.user_id,
                         recipient_email=membership.user.email,
-                        content=content,
+                        content=content(membership),
                         about=request,
                         due_at=request.next_follow_up_at,
                     )
@@ -333,7 +336,7 @@ def sweep_referral_chases(
                         dedupe_key=f"chase:{referral.pk}:{key_time(referral.response_due_at)}:{membership.user_id}",
                         recipient_id=membership.user_id,
                         recipient_email=membership.user.email,
-                        content=content,
+                        content=content(membership),
                         about=referral,
                         due_at=referral.response_due_at,
                     )

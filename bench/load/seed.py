@@ -29,6 +29,7 @@ from django.db.models import F  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Membership, Organization, User  # noqa: E402
+from cases import name_index  # noqa: E402
 from cases.models import CaseNote, CaseNumberSequence, RescueRequest, Victim, VictimStatusChange  # noqa: E402
 
 LOAD_PASSWORD = "load-test-only-password-2025"
@@ -86,6 +87,7 @@ def fill(organization: Organization, caseworkers: list[User], target: int) -> No
                     )
                 )
             victims = Victim.objects.bulk_create(victims)
+            name_index.index_victims(victims, replace=False)  # bulk_create sends no post_save
             for j, victim in enumerate(victims):  # created_at is auto_now_add: spread the intakes over time
                 victim.created_at = victim.status_changed_at = now - timedelta(minutes=(first + j) * 3)
             Victim.objects.bulk_update(victims, ["created_at", "status_changed_at"], batch_size=1000)

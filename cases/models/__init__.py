@@ -1,5 +1,6 @@
 """The case file: victims, who reported them, their notes, rescue requests and referrals."""
 
+from ..name_index import NameKey  # the name index lives with its lookups
 from .base import StaleRecordError
 from .requests import AgencyReferral, RescueRequest
 from .victims import CaseNote, CaseNumberSequence, Reporter, Victim, VictimStatusChange
@@ -8,6 +9,7 @@ __all__ = [
     "AgencyReferral",
     "CaseNote",
     "CaseNumberSequence",
+    "NameKey",
     "RescueRequest",
     "Reporter",
     "StaleRecordError",

@@ -35,7 +35,7 @@ from .victims import back_to_case, open_requests_of, render_case_page, victim_or
 
 
 def _local(value: datetime) -> str:
-    return date_format(timezone.localtime(value), "j M Y H:i")
+    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 @organization_required
@@ -65,8 +65,11 @@ def victim_log_contact(request, pk: int):
             if rescue is not None:
                 messages.success(
                     request,
-                    _("Contact logged. The next follow-up is due %(due)s.") % {"due": _local(rescue.next_follow_up_at)},
+                    _("Contact logged on request #%(id)s. Its next follow-up is due %(due)s.")
+                    % {"id": rescue.pk, "due": _local(rescue.next_follow_up_at)},
                 )
+            elif form.open_requests:
+                messages.warning(request, _("Contact logged on no request: no follow-up moved."))
             else:
                 messages.success(request, _("Contact logged."))
             return back_to_case(victim)

@@ -16,7 +16,7 @@ from accounts.permissions import Action, request_can
 from audit.models import DataAccessLog
 from core.client_ip import client_ip
 
-from .. import exports
+from .. import exports, statistics
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,7 +47,7 @@ def export_page(request):
         {
             "datasets": list(exports.DATASETS.values()),
             "can_download_statistics": request_can(request, Action.EXPORT_STATISTICS),
-            "min_group": exports.STATISTICS_MIN_GROUP,
+            "min_group": statistics.STATISTICS_MIN_GROUP,
             "recent": DataAccessLog.objects.visible_to(request.organization)
             .select_related("user")
             .order_by("-created_at")[:10],
@@ -111,14 +111,14 @@ def export_referrals(request):
 @require_GET
 @permission_required(Action.EXPORT)
 def export_statistics(request):
-    """De-identified counts an organisation admin may share outside (see `exports.statistics`)."""
+    """De-identified counts an organisation admin may share outside (see `statistics.statistics`)."""
     if not request_can(request, Action.EXPORT_STATISTICS):
         raise PermissionDenied
     file_format = request.GET.get("format", "csv")
     if file_format not in FORMATS:
         return HttpResponseBadRequest(_("Choose CSV or XLSX."))
     organization = request.organization
-    rows, people = exports.statistics(organization=organization)
+    rows, people = statistics.statistics(organization=organization)
     DataAccessLog.objects.create(
         kind=DataAccessLog.Kind.STATISTICS,
         user=request.user,
@@ -128,12 +128,12 @@ def export_statistics(request):
             "dataset": "statistics",
             "format": file_format,
             "filters": {},
-            "min_group": exports.STATISTICS_MIN_GROUP,
+            "min_group": statistics.STATISTICS_MIN_GROUP,
             "rows": len(rows),
         },
         ip_address=client_ip(request),
     )
-    header = exports.statistics_header()
+    header = statistics.statistics_header()
     if file_format == "csv":
         response = StreamingHttpResponse(
             exports.csv_lines(header=header, rows=rows, organization=organization), content_type=CSV_TYPE

@@ -276,8 +276,6 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
         "contact_form": bound.get("contact")
         or LogContactForm(
             open_requests=open_qs,
-            default_request=open_requests[0] if len(open_requests) == 1 else None,
-            has_open_requests=bool(open_requests),
         ),
         "note_form": bound.get("note") or NoteForm(can_restrict=can_restrict),
         "status_form": bound.get("status") or StatusForm(victim=victim),

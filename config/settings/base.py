@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "audit",
     "places",
     "cases",
+    "lists",
     "tracker",
 ]
 
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.UserLanguageMiddleware",  # the user's own language wins over Accept-Language
     "accounts.security_middleware.SessionLimitsMiddleware",  # idle/absolute expiry, ended sessions
     "accounts.middleware.CurrentOrganizationMiddleware",
     "audit.trail.AuditMiddleware",  # who and from where, for the audit trail (audit/trail.py)
@@ -213,8 +215,10 @@ LANGUAGES = [
     ("zh-hans", _("Simplified Chinese")),
     ("my", _("Burmese")),
     ("vi", _("Vietnamese")),
+    ("id", _("Indonesian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["config.formats"]  # English as Homeward writes dates; the others from Django
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

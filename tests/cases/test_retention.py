@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from audit.models import DataAccessLog
-from cases import exports, retention, services
+from cases import retention, services, statistics
 from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim
 from cases.tasks import redact_closed_cases_task
 from tests.factories import AgencyFactory, make_note, make_referral, make_request, make_victim
@@ -117,11 +117,11 @@ def test_redaction_keeps_the_statistics_fields_and_the_statistics(org_a):
     set_retention(org_a, 30)
     victims = [closed_case(org_a, closed_days_ago=60, to_status="deceased") for _ in range(11)]
     registered_on = timezone.localtime(victims[0].created_at, org_a.organization.tzinfo).date()
-    expected_age = exports.age_at(IDENTITY["date_of_birth"], registered_on)
-    before, people_before = exports.statistics(organization=org_a.organization)
+    expected_age = statistics.age_at(IDENTITY["date_of_birth"], registered_on)
+    before, people_before = statistics.statistics(organization=org_a.organization)
 
     assert retention.redact_closed_cases(now=NOW)["redacted"] == 11
-    after, people_after = exports.statistics(organization=org_a.organization)
+    after, people_after = statistics.statistics(organization=org_a.organization)
 
     assert (after, people_after) == (before, people_before) == (after, 11)
     assert any(row[0] == "demographics" and row[-1] == 11 for row in after)  # the group is big enough to show

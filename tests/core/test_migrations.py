@@ -6,7 +6,7 @@ then it is migrated forward. Every row must read back the same, and the content 
 audit entries and permissions point at) must keep their ids and follow the models.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.apps import apps as live_apps
@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from audit.models import AuditEntry, DataAccessLog
 from cases.models import Reporter, VictimStatusChange
-from places.models import Agency, Compound
+from core import crypto
+from places.models import Agency, Compound, Crossing
 from tests.factories import (
     AgencyFactory,
     BorderRegionFactory,
@@ -35,8 +36,18 @@ BEFORE_THE_MOVES = [("cases", "0006_victim_citizenship_namibia"), ("places", Non
 APPS = ("accounts", "cases", "places", "audit", "tracker")
 
 
-def table_rows() -> dict[str, list[tuple]]:
-    """Every row of every table of our apps, as the database holds it (ordered by primary key)."""
+def _as_read(value):
+    """A stored value as the app reads it: later migrations encrypt more columns (the same plaintext inside)."""
+    if crypto.is_encrypted(value):
+        return crypto.decrypt(value)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def table_rows(only: dict[str, set[str]] | None = None) -> dict[str, list[dict]]:
+    """Every row of every table of our apps, as the database holds it (ordered by primary key), decrypted.
+
+    `only` restricts it to some tables and columns: those of the database before later migrations added more.
+    """
     tables = sorted({m._meta.db_table for m in live_apps.get_models() if m._meta.app_label in APPS})
     tables += sorted(
         {
@@ -46,11 +57,22 @@ def table_rows() -> dict[str, list[tuple]]:
             for f in m._meta.local_many_to_many
         }
     )
+    existing = set(connection.introspection.table_names())
+    rows = {}
     with connection.cursor() as cursor:
-        rows = {}
         for table in tables:
+            if table not in existing or (only is not None and table not in only):
+                continue
             cursor.execute(f"SELECT * FROM {connection.ops.quote_name(table)} ORDER BY 1")  # noqa: S608
-            rows[table] = cursor.fetchall()
+            columns = [column[0] for column in cursor.description]
+            rows[table] = [
+                {
+                    column: _as_read(value)
+                    for column, value in zip(columns, row, strict=True)
+                    if only is None or column in only[table]
+                }
+                for row in cursor.fetchall()
+            ]
     return rows
 
 
@@ -64,6 +86,7 @@ def migrate_to(targets) -> None:
 def test_a_database_from_before_the_moves_migrates_forward_with_every_row_intact(org_a, org_b):
     region = BorderRegionFactory(name="Synthetic region", slug="synthetic-region")
     compound = CompoundFactory(name="Synthetic compound", region=region)
+    Crossing.objects.create(name="Synthetic crossing", region=region)  # other tests may have emptied the reference data
     agency = AgencyFactory(name="Synthetic agency", organization=org_a.organization)
     agency.regions.add(region)
     victim = make_victim(organization=org_a.organization, created_by=org_a.caseworker, compound=compound)
@@ -125,7 +148,7 @@ def test_a_database_from_before_the_moves_migrates_forward_with_every_row_intact
     migrate_to(MigrationExecutor(connection).loader.graph.leaf_nodes())
     ContentType.objects.clear_cache()
 
-    assert table_rows() == before
+    assert table_rows(only={table: set(rows[0]) for table, rows in before.items()}) == before
     assert ContentType.objects.get(pk=compound_type.pk).model_class() is Compound
     assert ContentType.objects.get(pk=agency_type.pk).model_class() is Agency
     assert ContentType.objects.get(pk=audit_type.pk).model_class() is AuditEntry

@@ -30,6 +30,9 @@ VISITORS = ("anonymous", "caseworker", "supervisor", "org_admin", "other_org")
 # 302 for a signed-in user on a write means "done, redirected" (e.g. sign-out) or a redirect to the login/two-factor
 # page; 200 on an empty POST means "the form came back with errors" (nothing saved: see test_idor/test_fuzzing).
 MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
+    # --- The icons browsers ask for at the site root: redirects to the static files, for everyone ------------
+    "favicon": ((302, 302, 302, 302, 302), (405, 405, 405, 405, 405)),
+    "touch_icon": ((302, 302, 302, 302, 302), (405, 405, 405, 405, 405)),
     # --- Sign-in, two-factor, passwords, organisation picker -------------------------------------------------
     "accounts:login": ((200, 302, 302, 302, 302), (200, 302, 302, 302, 302)),
     "accounts:logout": ((405, 405, 405, 405, 405), (302, 302, 302, 302, 302)),
@@ -39,6 +42,8 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "accounts:choose_organization": ((302, 302, 302, 302, 302), (302, 200, 200, 200, 200)),
     "accounts:password_change": ((302, 200, 200, 200, 200), (302, 200, 200, 200, 200)),
     "accounts:password_change_done": ((302, 200, 200, 200, 200), (302, 405, 405, 405, 405)),
+    "accounts:profile": ((302, 200, 200, 200, 200), (302, 302, 302, 302, 302)),
+    "accounts:set_language": ((405, 405, 405, 405, 405), (302, 302, 302, 302, 302)),
     "accounts:password_reset": ((200, 200, 200, 200, 200), (200, 200, 200, 200, 200)),
     "accounts:password_reset_done": ((200, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
     "accounts:password_reset_confirm": ((200, 200, 200, 200, 200), (200, 200, 200, 200, 200)),
@@ -80,6 +85,16 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "cases:request_close": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
     "cases:referral_new": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
     "cases:referral_response": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
+    # --- Published lists (lists/): supervisors and org admins import and bulk-confirm; caseworkers review --------
+    "lists:list_index": ((302, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
+    "lists:upload": ((302, 403, 200, 200, 200), (302, 403, 200, 200, 200)),
+    "lists:case_upload": ((302, 403, 200, 200, 200), (302, 403, 200, 200, 200)),
+    "lists:list_detail": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "lists:list_status": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "lists:review": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "lists:bulk_confirm": ((302, 403, 200, 200, 404), (302, 403, 200, 200, 404)),
+    "lists:match_decide": ((405, 405, 405, 405, 405), (302, 302, 302, 302, 404)),
+    "lists:entry_create_case": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
 }
 
 
@@ -114,9 +129,27 @@ def url_kwargs(name: str, world) -> dict:
         "accounts:password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     }
     by_kwarg = {"pk": world.victim_a.pk, "request_pk": world.request_a.pk, "referral_pk": world.referral_a.pk}
+    if name.startswith("lists:"):
+        by_kwarg |= _list_rows(world)
     wanted = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
     values = by_name.get(name, {})
     return {kwarg: values.get(kwarg, by_kwarg.get(kwarg)) for kwarg in wanted}
+
+
+def _list_rows(world) -> dict:
+    """A private list of organisation A with one entry suggested for A's case (made once per world)."""
+    if not hasattr(world, "_list_rows"):
+        from lists.models import ListEntry, Match, ReleasedList
+
+        released = ReleasedList.objects.create(
+            organization=world.a.organization, source="Synthetic embassy", file_name="l.csv", sha256="0" * 64
+        )
+        entry = ListEntry.objects.create(released_list=released, line=2, name="Synthetic Listed Person")
+        match = Match.objects.create(
+            organization=world.a.organization, entry=entry, victim=world.victim_a, score=0.9, reasons="[]"
+        )
+        world._list_rows = {"list_pk": released.pk, "entry_pk": entry.pk, "match_pk": match.pk}
+    return world._list_rows
 
 
 def client_of(who: str, world, client_for) -> Client:
@@ -127,6 +160,10 @@ def client_of(who: str, world, client_for) -> Client:
         client = client_for(user, world.b.organization if who == "other_org" else world.a.organization)
     client.raise_request_exception = False  # a crash is a 500 in the matrix, not an exception in the test
     return client
+
+
+# URLs that redirect everyone to a public static file (the icons browsers request at the site root).
+PUBLIC_FILES = {"favicon", "touch_icon"}
 
 
 def observe(name: str, world, client_for) -> tuple[tuple[int, ...], tuple[int, ...], list[str]]:
@@ -140,7 +177,9 @@ def observe(name: str, world, client_for) -> tuple[tuple[int, ...], tuple[int, .
         for who in VISITORS:
             response = getattr(client_of(who, world, client_for), method)(url, {} if method == "post" else None)
             statuses.append(response.status_code)
-            if who == "anonymous" and response.status_code == 302 and not response["Location"].startswith(login):
+            where = response.get("Location", "")
+            public = name in PUBLIC_FILES and where.startswith(settings.STATIC_URL)
+            if who == "anonymous" and response.status_code == 302 and not where.startswith(login) and not public:
                 problems.append(f"{method.upper()} {name}: anonymous redirected to {response['Location']}, not sign-in")
         results.append(tuple(statuses))
     return results[0], results[1], problems

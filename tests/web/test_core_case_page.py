@@ -108,7 +108,7 @@ def test_logging_contact_on_a_request_moves_its_follow_up_and_says_when(org_a, v
     rescue.refresh_from_db()
     assert rescue.next_follow_up_at == frozen + timedelta(days=3)
     body = response.content.decode()
-    assert "Contact logged. The next follow-up is due 14 Mar 2026 10:00." in body  # Bangkok time
+    assert f"Contact logged on request #{rescue.pk}. Its next follow-up is due 14 Mar 2026 10:00." in body  # Bangkok
     assert "Synthetic call, safe for now" in body
     victim.refresh_from_db()
     assert victim.last_contact_at == frozen

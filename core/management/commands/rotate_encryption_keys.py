@@ -87,6 +87,16 @@ class Command(BaseCommand):
                     finally:
                         bar.finish()
                     self._report(label, progress, verbosity, done="reindexed")
+                for index in secret_columns.DERIVED_INDEXES.values():
+                    bar = ProgressBar(
+                        self.stderr, label=index.label, total=index.count(using=database), enabled=verbosity > 0
+                    )
+                    try:
+                        seen, written = index.rebuild(using=database, batch_size=batch_size, on_batch=bar.advance)
+                    finally:
+                        bar.finish()
+                    if verbosity > 0:
+                        self.stdout.write(f"{index.label}: {seen} rows, {written} keys written")
         except (crypto.DecryptionError, ImproperlyConfigured) as error:
             raise CommandError(str(error)) from None
 
