@@ -11,7 +11,7 @@ append-only; audit/models/entries.py). Each app registers its own models in its 
 - Reads: `record_case_read()` is called by the case page, the edit page and the admin's change page of a case: one
   ACCESS entry for the victim, listing the ids of the notes shown (restricted ones counted separately). Pages that
   list people by name (victim, request and referral lists, My work, Team, intake's possible duplicates, the admin's
-  lists and change pages of case rows) call `record_reads()`: one ACCESS entry per row shown, in one INSERT.
+  lists and change pages of case rows) call `record_reads()`: one ACCESS entry per page view listing the ids shown.
   Exports and statistics downloads are recorded by the exports code in `DataAccessLog`; each such row is mirrored
   here as an ACCESS entry on that log row (`_mirror_data_access`), so one page shows every read.
 - Bulk changes: code that changes rows with `QuerySet.update()` (which sends no signals) goes through
@@ -163,37 +163,59 @@ def record_case_read(request, victim, *, notes=(), view: str = "case_page") -> A
 
 
 def record_reads(request, objects, *, view: str, organization_id: int | None = None) -> int:
-    """Record that the signed-in user was shown these rows on a list page (one ACCESS entry each, one INSERT).
+    """Record that the signed-in user was shown these rows on a list page: one ACCESS entry for the page view.
 
-    For lists that show a name or other personal data: who saw which person's record, when and from where, the same
-    as the case page records. `organization_id` defaults to each row's own (pass it when the rows were loaded without
-    it). Returns how many entries were written.
+    For lists that show a name or other personal data: who saw which person's record, when and from where. The
+    entry lists the ids shown (`additional_data["ids"]`) and what each is called in the trail (`"shown"`: case
+    numbers, never names), so a page of 50 rows is one row of the trail, not 50 (`read_ids()` reads it back).
+    Rows of another kind or organisation on the same page get their own entry, all in one INSERT.
+    `organization_id` defaults to each row's own (pass it when the rows were loaded without it).
+    Returns how many rows were recorded as read.
     """
     unique = list({(type(obj), obj.pk): obj for obj in objects if obj is not None and obj.pk is not None}.values())
     if not unique:
         return 0
+    groups: dict[tuple[type, int | None], list] = {}
+    for obj in unique:
+        owner = organization_id if organization_id is not None else obj.organization_id
+        groups.setdefault((type(obj), owner), []).append(obj)
     actor = request.user if request.user.is_authenticated else None
     remote_addr = AuditMiddleware._get_remote_addr(request)
     now = timezone.now()
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                content_type=ContentType.objects.get_for_model(obj),
-                object_pk=str(obj.pk),
-                object_id=obj.pk,
-                object_repr=str(obj)[:200],
-                action=AuditEntry.Action.ACCESS,
-                actor=actor,
-                actor_email=getattr(actor, "email", None),
-                remote_addr=remote_addr,
-                timestamp=now,
-                organization_id=organization_id if organization_id is not None else obj.organization_id,
-                additional_data={"view": view},
-            )
-            for obj in unique
-        ]
-    )
+    entries = [
+        AuditEntry(
+            content_type=ContentType.objects.get_for_model(model),
+            # One row: the entry is that row's, as a case page's is; many: their ids are in additional_data.
+            object_pk=str(rows[0].pk) if len(rows) == 1 else "",
+            object_id=rows[0].pk if len(rows) == 1 and isinstance(rows[0].pk, int) else None,
+            object_repr=(str(rows[0]) if len(rows) == 1 else f"{len(rows)} × {model._meta.verbose_name}")[:200],
+            action=AuditEntry.Action.ACCESS,
+            actor=actor,
+            actor_email=getattr(actor, "email", None),
+            remote_addr=remote_addr,
+            timestamp=now,
+            organization_id=owner,
+            additional_data={
+                "view": view,
+                "ids": [obj.pk for obj in rows],
+                "shown": [str(obj)[:200] for obj in rows],
+            },
+        )
+        for (model, owner), rows in groups.items()
+    ]
+    if len(entries) == 1:
+        entries[0].save()  # one INSERT, without the transaction bulk_create opens around it
+    else:
+        AuditEntry.objects.bulk_create(entries)
     return len(unique)
+
+
+def read_ids(entry: AuditEntry) -> list[int]:
+    """The ids of the rows an ACCESS entry says were read: the listed ones of a page view, or the entry's own row."""
+    extra = entry.additional_data if isinstance(entry.additional_data, dict) else {}
+    if "ids" in extra:
+        return [int(pk) for pk in extra["ids"]]
+    return [int(entry.object_pk)] if entry.object_pk else []
 
 
 def _mirror_data_access(sender, instance: DataAccessLog, created: bool, raw: bool = False, **kwargs) -> None:
@@ -228,6 +250,7 @@ __all__ = [
     "audited_update",
     "mask_secret",
     "record_case_read",
+    "read_ids",
     "record_reads",
     "connect_guards",
     "register",

@@ -84,8 +84,16 @@ def _shown(value) -> str:
     return "—" if value in (None, "", "None") else str(value)
 
 
-def _shown(value) -> str:
-    return "—" if value in (None, "", "None") else str(value)
+LIST_VIEWS = {
+    "victim_list": _("case list"),
+    "request_list": _("requests list"),
+    "referral_list": _("referrals list"),
+    "my_work": _("My work"),
+    "team": _("Team"),
+    "intake_duplicates": _("possible duplicates at intake"),
+    "admin_list": _("admin list"),
+    "admin_change": _("admin page"),
+}
 
 
 def _describe(entry: AuditEntry) -> list[str]:
@@ -100,6 +108,16 @@ def _describe(entry: AuditEntry) -> list[str]:
                     "view": {"case_page": _("case page"), "edit_page": _("edit page")}.get(extra.get("view"), ""),
                     "notes": len(extra.get("note_ids") or []),
                     "restricted": extra.get("restricted_notes_shown", 0),
+                }
+            )
+        elif "ids" in extra:  # a list page: which rows it showed (case numbers, never names)
+            shown = extra.get("shown") or [str(pk) for pk in extra["ids"]]
+            lines.append(
+                _("%(view)s; %(count)s shown: %(rows)s")
+                % {
+                    "view": LIST_VIEWS.get(extra.get("view"), extra.get("view", "")),
+                    "count": len(shown),
+                    "rows": ", ".join(shown),
                 }
             )
         elif extra.get("dataset"):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Membership, Organization
 from cases.models import AgencyReferral, RescueRequest
 
+from .email_shapes import ShapeRenderer
 from .links import case_link
 from .models import OutboxMessage
 from .outbox import Draft, enqueue, existing_keys, render_email
@@ -133,15 +134,26 @@ def _request_context(*, request: RescueRequest, now: datetime) -> dict:
 
 
 def rendered(
-    template: str, context: dict, subject: Callable[[dict], str]
+    template: str,
+    context: dict,
+    subject: Callable[[dict], str],
+    *,
+    shapes: ShapeRenderer | None = None,
+    times: tuple[str, ...] = ("due_at",),
 ) -> Callable[[Membership], Callable[[], tuple[str, str, str]]]:
     """The email for one due item, per recipient in their own language (User.language), rendered on first use
-    only and once per language: items whose keys all exist cost no rendering."""
+    only and once per language: items whose keys all exist cost no rendering.
+
+    With `shapes` (one per sweep run), items of the same shape share one template render (tracker/email_shapes.py).
+    """
 
     @cache
     def content(language: str) -> tuple[str, str, str]:
         with translation.override(language):
-            text, html = render_email(template=template, context=context)
+            if shapes is not None:
+                text, html = shapes.render(template=template, context=context, times=times)
+            else:
+                text, html = render_email(template=template, context=context)
             return str(subject(context)), text, html
 
     def for_recipient(membership: Membership) -> Callable[[], tuple[str, str, str]]:
@@ -163,9 +175,12 @@ def _finish(result: SweepResult, drafts: list[Draft], plans: list[Planned], *, n
         result.queued += enqueue([d for d, _p in fresh], now=now)
 
 
-def sweep_reminders(*, now: datetime, dry_run: bool = False, organization: Organization | None = None) -> SweepResult:
+def sweep_reminders(
+    *, now: datetime, dry_run: bool = False, organization: Organization | None = None, render_by_shape: bool = True
+) -> SweepResult:
     """Remind the assigned caseworker (else the supervisors) of every open request whose follow-up is due."""
     result = SweepResult(planned=[] if dry_run else None)
+    shapes = ShapeRenderer() if render_by_shape else None
     due = _due_requests(now=now, organization=organization)
     team = Team(set(due.values_list("organization_id", flat=True).distinct()))
     for chunk in chunks(due):
@@ -178,7 +193,12 @@ def sweep_reminders(*, now: datetime, dry_run: bool = False, organization: Organ
                 logger.error("rescue request %s: no caseworker or supervisor to remind", request.pk)
             round_ = reminder_round(request=request, now=now)
             context = {**_request_context(request=request, now=now), "round": round_, "unassigned": not caseworker}
-            content = rendered("reminder", context, lambda c: _("Follow-up due: %(case)s") % {"case": c["case_number"]})
+            content = rendered(
+                "reminder",
+                context,
+                lambda c: _("Follow-up due: %(case)s") % {"case": c["case_number"]},
+                shapes=shapes,
+            )
             for membership in recipients:
                 drafts.append(
                     Draft(
@@ -216,9 +236,12 @@ def _reminder_rounds(requests: list[RescueRequest]) -> dict[tuple[int, datetime]
     return {(row["object_id"], row["due_at"]): row["rounds"] for row in rows}
 
 
-def sweep_escalations(*, now: datetime, dry_run: bool = False, organization: Organization | None = None) -> SweepResult:
+def sweep_escalations(
+    *, now: datetime, dry_run: bool = False, organization: Organization | None = None, render_by_shape: bool = True
+) -> SweepResult:
     """Tell the supervisors about requests overdue past the organisation's threshold, once per due date."""
     result = SweepResult(planned=[] if dry_run else None)
+    shapes = ShapeRenderer() if render_by_shape else None
     due = _due_requests(now=now, organization=organization)
     team = Team(set(due.values_list("organization_id", flat=True).distinct()))
     for chunk in chunks(due):
@@ -237,6 +260,7 @@ def sweep_escalations(*, now: datetime, dry_run: bool = False, organization: Org
                     _("Escalation: %(case)s is %(days)s days overdue")
                     % {"case": c["case_number"], "days": c["days_overdue"]}
                 ),
+                shapes=shapes,
             )
             for membership in team.supervisors(request.organization_id):
                 drafts.append(
@@ -257,10 +281,11 @@ def sweep_escalations(*, now: datetime, dry_run: bool = False, organization: Org
 
 
 def sweep_referral_chases(
-    *, now: datetime, dry_run: bool = False, organization: Organization | None = None
+    *, now: datetime, dry_run: bool = False, organization: Organization | None = None, render_by_shape: bool = True
 ) -> SweepResult:
     """Remind whoever sent a referral (else the supervisors) to chase an agency past its response date."""
     result = SweepResult(planned=[] if dry_run else None)
+    shapes = ShapeRenderer() if render_by_shape else None
     due = AgencyReferral.objects.filter(
         status__in=AgencyReferral.AWAITING_RESPONSE_STATUSES, response_due_at__lte=now, acknowledged_at__isnull=True
     )
@@ -300,6 +325,8 @@ def sweep_referral_chases(
                 "referral_chase",
                 context,
                 lambda c: _("Chase the agency: referral for %(case)s has no response") % {"case": c["case_number"]},
+                shapes=shapes,
+                times=("sent_at", "response_due_at"),
             )
             for membership in recipients:
                 drafts.append(

@@ -44,7 +44,7 @@ PASSWORD = "load-test-only-password-2025"  # bench/load/seed.py's LOAD_PASSWORD
 
 def throwaway_keys() -> dict[str, str]:
     """Keys for this synthetic database only, made once and kept beside it (its secrets are encrypted with them)."""
-    path = VAR / "keys.env"
+    path = VAR / ("keys.env" if DATABASE == "homeward_load" else f"keys-{DATABASE}.env")
     if not path.exists():
         from cryptography.fernet import Fernet
 
@@ -81,7 +81,7 @@ def prepare_database(*, fresh: bool, cases: int, users: int) -> None:
     with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
         if fresh:
             connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-            (VAR / "keys.env").unlink(missing_ok=True)
+            (VAR / ("keys.env" if DATABASE == "homeward_load" else f"keys-{DATABASE}.env")).unlink(missing_ok=True)
         if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
             connection.execute(f"CREATE DATABASE {DATABASE}")
     run([PYTHON, "manage.py", "migrate", "--no-input", "-v", "0"], "config.settings.production")
@@ -90,14 +90,14 @@ def prepare_database(*, fresh: bool, cases: int, users: int) -> None:
     run([PYTHON, "manage.py", "collectstatic", "--no-input", "-v", "0"], "config.settings.production")
 
 
-def start_gunicorn(port: int, workers: int) -> subprocess.Popen:
-    command = [str(BIN / "gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    command += ["--workers", str(workers), "--log-level", "warning"]
-    print("$", " ".join(command), flush=True)
+def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
+    """gunicorn with the repository's config/gunicorn.py (as bin/serve runs it), workers and threads as given."""
+    command = [str(BIN / "gunicorn"), "-c", str(ROOT / "config" / "gunicorn.py"), "config.wsgi:application"]
+    env = environment("config.settings.production")
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", GUNICORN_WORKERS=str(workers), GUNICORN_THREADS=str(threads))
+    print("$", f"GUNICORN_WORKERS={workers} GUNICORN_THREADS={threads}", " ".join(command), flush=True)
     log = open(VAR / "gunicorn.log", "ab")  # noqa: SIM115 (the server holds it until it stops)
-    server = subprocess.Popen(
-        command, cwd=ROOT, env=environment("config.settings.production"), stdout=log, stderr=subprocess.STDOUT
-    )
+    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -232,9 +232,12 @@ def locust_step(host: str, cpu: ServerCpu, *, users: int, think: tuple[float, fl
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=20_000, help="victims in the load organisation (default 20000)")
+    parser.add_argument("--database", default="homeward_load", help="PostgreSQL database (default homeward_load)")
+    parser.add_argument("--seed-only", action="store_true", help="prepare the database and stop")
     parser.add_argument("--fresh", action="store_true", help="drop and recreate homeward_load first")
     parser.add_argument("--skip-seed", action="store_true", help="reuse the database as it is")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (default 3: cores + 1)")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker (default 2)")
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--repeat", type=int, default=5, help="rounds of the one-at-a-time CPU pass (0 skips)")
     parser.add_argument("--steps", default="10,25,50,100", help="users per short-think-time step")
@@ -246,10 +249,13 @@ def main() -> int:
     steps = [int(n) for n in args.steps.split(",") if n]
     think = tuple(float(s) for s in args.think.split(","))
 
+    globals()["DATABASE"] = args.database
     if not args.skip_seed:
         prepare_database(fresh=args.fresh, cases=args.cases, users=max([*steps, args.realistic, 1]))
+    if args.seed_only:
+        return 0
     host = f"http://127.0.0.1:{args.port}"
-    server = start_gunicorn(args.port, args.workers)
+    server = start_gunicorn(args.port, args.workers, args.threads)
     try:
         cpu = ServerCpu(server)
         print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}; CPUs: {}".format(*os.getloadavg(), os.cpu_count()))
@@ -264,7 +270,7 @@ def main() -> int:
                 host, cpu, users=args.realistic, think=(5, 15), seconds=args.realistic_seconds, label="realistic"
             )
             summary.append((f"{args.realistic} users, 5-15 s", total))
-        print(f"\n== Summary ({args.workers} gunicorn workers) ==")
+        print(f"\n== Summary ({args.workers} gunicorn workers x {args.threads} threads) ==")
         print(f"  {'step':<24} {'req/s':>6} {'p50 ms':>7} {'p95 ms':>7} {'errors':>6}")
         for label, total in summary:
             print(

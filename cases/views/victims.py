@@ -80,10 +80,21 @@ class ResultCount:
 
 def _count(queryset) -> ResultCount:
     counted = queryset.order_by()[: COUNT_CAP + 1].count()
-    if counted <= COUNT_CAP:
-        return ResultCount(exact=counted)
+    return ResultCount(exact=counted) if counted <= COUNT_CAP else _estimated(queryset)
+
+
+def _estimated(queryset) -> ResultCount:
     estimate = _planner_estimate(queryset)
     return ResultCount(exact=None, about=max(estimate, COUNT_CAP + 1) if estimate else None)
+
+
+def _count_from(ids: list[int], start: int, queryset) -> ResultCount:
+    """The count, given the ids fetched from row `start` on (up to row COUNT_CAP + 1 when start < COUNT_CAP)."""
+    if start >= COUNT_CAP:
+        return _count(queryset)
+    if start + len(ids) > COUNT_CAP:
+        return _estimated(queryset)
+    return ResultCount(exact=start + len(ids)) if ids or not start else _count(queryset)
 
 
 def _page_number(request) -> int:
@@ -151,9 +162,13 @@ def victim_list(request):
     page = _page_number(request)
     # Two steps: find the page's ids with a narrow sorted query, then load those 50 rows with everything shown.
     # Sorting 200,000 narrow (key, id) rows is cheap; sorting wide rows with per-row subqueries is not.
-    page_ids = list(filtered.values_list("pk", flat=True)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE + 1])
-    has_next = len(page_ids) > PAGE_SIZE
-    page_ids = page_ids[:PAGE_SIZE]
+    # On the first pages the same query also counts: ids up to the cap (narrow, in index order), so a list of up to
+    # COUNT_CAP cases is counted exactly without a second query, and a longer one is estimated by the planner.
+    start = (page - 1) * PAGE_SIZE
+    ids = list(filtered.values_list("pk", flat=True)[start : max(start + PAGE_SIZE, COUNT_CAP) + 1])
+    count = _count_from(ids, start, filtered)
+    page_ids = ids[:PAGE_SIZE]
+    has_next = len(ids) > PAGE_SIZE
     open_requests = RescueRequest.objects.filter(open_condition(), victim_id=OuterRef("pk"))
     loaded = (
         Victim.objects.filter(pk__in=page_ids)
@@ -167,7 +182,6 @@ def victim_list(request):
     )
     by_id = {victim.pk: victim for victim in loaded}
     rows = [by_id[pk] for pk in page_ids if pk in by_id]
-    count = _count(filtered)
     audit.record_reads(request, rows, view="victim_list", organization_id=request.organization.pk)
     search_token = request.GET.get("q")
     search_term = search_term_for(request.session, search_token)

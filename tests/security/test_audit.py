@@ -282,6 +282,19 @@ def test_an_org_admin_sees_only_their_organisations_entries(client_for, org_a, o
     assert other.case_number in page_b and secret_case.case_number not in page_b
 
 
+def test_the_audit_page_says_who_saw_which_cases_on_a_list_page(client_for, org_a, secret_case):
+    second = make_victim(organization=org_a.organization, created_by=org_a.caseworker)
+    caseworker = client_for(org_a.caseworker, org_a.organization)
+    assert caseworker.get(reverse("cases:victim_list"), REMOTE_ADDR="203.0.113.60").status_code == 200
+    page = client_for(org_a.org_admin, org_a.organization).get(reverse("audit:audit"), {"action": ACCESS})
+    [row] = [row for row in page.context["rows"] if row["entry"].actor == org_a.caseworker]
+    assert row["entry"].remote_addr == "203.0.113.60"
+    [line] = row["lines"]
+    assert line.startswith("case list; 2 shown: ")
+    assert {secret_case.case_number, second.case_number} == set(line.split(": ", 1)[1].split(", "))
+    assert secret_case.full_name not in page.content.decode()
+
+
 def test_an_org_admin_cannot_filter_by_another_organisations_user(client_for, org_a, org_b, secret_case):
     make_victim(organization=org_b.organization, created_by=org_b.caseworker)
     page = client_for(org_a.org_admin, org_a.organization).get(reverse("audit:audit"), {"actor": org_b.caseworker.pk})

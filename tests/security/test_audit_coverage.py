@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEntry
-from audit.trail import MASK
+from audit.trail import MASK, read_ids
 from cases import retention, services
 from cases.models import CaseNote, Reporter, RescueRequest, Victim
 from tests.factories import (
@@ -32,14 +32,10 @@ ACCESS, UPDATE = AuditEntry.Action.ACCESS, AuditEntry.Action.UPDATE
 
 def reads_recorded(*, view: str, actor) -> set[int]:
     """Ids of the victims whose read by `actor` on `view` is in the trail."""
-    return {
-        int(pk)
-        for pk in AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Victim), action=ACCESS, actor=actor
-        )
-        .filter(additional_data__view=view)
-        .values_list("object_pk", flat=True)
-    }
+    entries = AuditEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Victim), action=ACCESS, actor=actor
+    ).filter(additional_data__view=view)
+    return {pk for entry in entries for pk in read_ids(entry)}
 
 
 # --- Bulk changes ----------------------------------------------------------------------------------------------
@@ -174,8 +170,23 @@ def test_a_list_page_records_a_read_of_exactly_the_people_it_names(client_for, o
     named = {person.pk for person in people if person.full_name in page}
     assert named, "the page names nobody: the fixture no longer fits the page"
     assert reads_recorded(view=view, actor=user) == named
-    entry = AuditEntry.objects.filter(action=ACCESS, actor=user, additional_data__view=view).first()
+    entry = AuditEntry.objects.filter(action=ACCESS, actor=user, additional_data__view=view).get()  # one per view
     assert (entry.remote_addr, entry.organization) == ("203.0.113.50", org_a.organization)
+    shown = {person.case_number for person in people if person.pk in named}
+    assert set(entry.additional_data["shown"]) == shown  # the trail names the cases by number, never by name
+    assert not any(person.full_name in str(entry.additional_data) for person in people)
+
+
+def test_a_list_page_of_many_people_is_one_entry_listing_each_of_them(client_for, org_a):
+    victims = [
+        make_victim(organization=org_a.organization, created_by=org_a.caseworker, full_name=f"Synthetic Many {n}")
+        for n in range(12)
+    ]
+    client = client_for(org_a.caseworker, org_a.organization)
+    assert client.get(reverse("cases:victim_list")).status_code == 200
+    entry = AuditEntry.objects.get(action=ACCESS, actor=org_a.caseworker)
+    assert sorted(read_ids(entry)) == sorted(victim.pk for victim in victims)
+    assert entry.object_repr == "12 × victim" and entry.organization == org_a.organization
 
 
 def test_the_possible_duplicates_shown_at_intake_are_recorded_reads(client_for, org_a, people):
@@ -225,10 +236,12 @@ def test_admin_lists_and_pages_of_reporters_and_notes_record_each_row_shown(admi
         organization=org_a.organization, victim=people[0], name="Synthetic Reporter Wren", relationship="sibling"
     )
     assert admin_client.get(reverse("admin:cases_reporter_changelist")).status_code == 200
-    assert entries_for(reporter, ACCESS).get().additional_data == {"view": "admin_list"}
+    listed = AuditEntry.objects.get(action=ACCESS, additional_data__view="admin_list")
+    assert read_ids(listed) == [reporter.pk]
     note = make_note(victim=people[1], author=org_a.caseworker, body="Synthetic note for the admin")
     assert admin_client.get(reverse("admin:cases_casenote_change", args=[note.pk])).status_code == 200
-    assert entries_for(note, ACCESS).get().additional_data == {"view": "admin_change"}
+    entry = entries_for(note, ACCESS).get()
+    assert entry.additional_data["view"] == "admin_change" and read_ids(entry) == [note.pk]
 
 
 def test_saving_in_the_admin_is_recorded_as_a_change_not_as_a_read(admin_client, org_a, people):
