@@ -13,7 +13,7 @@ from multiselectfield import MultiSelectField
 
 from core.fields import BlindIndexField, SecretDateField, SecretTextField
 from core.names import latin_reading
-from core.text import LONG_TEXT_MAX_CHARS, SHORT_TEXT_MAX_CHARS, max_chars
+from core.text import LONG_TEXT_MAX_CHARS, SHORT_TEXT_MAX_CHARS, max_chars, strip_bidi_controls
 from places.codes import (
     CITIZENSHIP_CHOICES,
     EXPLOITATION_CHOICES,
@@ -274,6 +274,9 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
         return self.case_number or _("new case")
 
     def save(self, *args, **kwargs):
+        # Bidirectional controls in a name could make it display as another name (issue 16): never stored.
+        self.full_name = strip_bidi_controls(self.full_name)
+        self.names_in_compound = strip_bidi_controls(self.names_in_compound)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "date_of_birth" in update_fields:
             kwargs["update_fields"] = {*update_fields, "birth_year"}
@@ -393,6 +396,10 @@ class Reporter(OrganizationOwned, Timestamped):
         verbose_name = _("reporter")
         verbose_name_plural = _("reporters")
         ordering = ["created_at"]
+
+    def save(self, *args, **kwargs):
+        self.name = strip_bidi_controls(self.name)  # as for the person's own name (Victim.save)
+        return super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return f"{self.get_relationship_display()} ({self.victim})"

@@ -232,3 +232,32 @@ def test_the_data_migration_cleans_display_names_saved_before(org_a):
     import_module("accounts.migrations.0006_strip_bidi_controls_from_display_names").strip_display_names(apps, None)
     assert User.objects.get(pk=org_a.caseworker.pk).display_name == "Caseworker"
     assert User.objects.get(pk=org_a.supervisor.pk).display_name == "Supervisor Alpha"
+
+
+def test_bidirectional_controls_never_stay_in_a_stored_name(org_a):
+    from cases import services
+    from cases.models import Victim
+
+    victim = services.victim_create(
+        organization=org_a.organization, created_by=org_a.caseworker, full_name="Synthetic \u202eAnna\u202c Lee",
+        reporter={"name": "Synthetic \u2066Sister\u2069", "relationship": "sibling", "contact_channels": ""},
+    )  # fmt: skip
+    stored = Victim.objects.get(pk=victim.pk)
+    assert stored.full_name == "Synthetic Anna Lee"
+    assert stored.reporters.get().name == "Synthetic Sister"
+
+
+def test_the_migration_strips_bidirectional_controls_from_names_already_stored(org_a):
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.db import connection
+
+    from cases import services
+    from cases.models import Victim
+
+    victim = services.victim_create(organization=org_a.organization, created_by=org_a.caseworker, full_name="Plain")
+    Victim.objects.filter(pk=victim.pk).update(full_name="Synthetic \u202eBob\u202c Chan")  # as an old row holds it
+    migration = importlib.import_module("cases.migrations.0012_strip_bidi_controls_from_names")
+    migration.strip_names(django_apps, type("Editor", (), {"connection": connection})())
+    assert Victim.objects.get(pk=victim.pk).full_name == "Synthetic Bob Chan"
