@@ -28,6 +28,8 @@ def _entry_facts(entry) -> tuple[str, date | None]:
 def on_list_match_confirmed(sender, *, victim, entry, confirmed_by=None, **kwargs) -> None:
     """Remember the sighting; an arrived list records the arrival (and the departure if none was recorded),
     a repatriated list the departure, of the person's active batch membership."""
+    if entry is None or getattr(entry, "pk", None) is None:
+        return  # a confirmation without a stored list entry (e.g. announced by another app) proves no step
     kind, published_on = _entry_facts(entry)
     now = timezone.now()
     with transaction.atomic():

@@ -286,13 +286,14 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
         super().clean()
         errors: dict[str, list] = {}
         today = timezone.localdate()
-        if self.date_of_birth and self.date_of_birth > today:
+        born = self.date_of_birth if isinstance(self.date_of_birth, date) else None  # unparsable: clean_fields says so
+        if born and born > today:
             errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))
-        elif self.date_of_birth and today.year - self.date_of_birth.year > 120:
+        elif born and today.year - born.year > 120:
             errors.setdefault("date_of_birth", []).append(_("Check the year: that makes the person older than 120."))
         for name in ("recruited_on", "arrived_on", "released_on"):
             value = getattr(self, name)
-            if value and value > today:
+            if isinstance(value, date) and value > today:
                 errors.setdefault(name, []).append(_("This date cannot be in the future."))
         if self.recruited_on and self.arrived_on and self.arrived_on < self.recruited_on:
             errors.setdefault("arrived_on", []).append(_("Arrival cannot be before recruitment."))

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 MAX_QUERIES = 10
 # Not yet at 10 (issue 14): today's counts, so a page can only get better. Team: three count queries of the team's
 # load; the case page: one per section of the case file and per form's choices; the admin: its own changelist queries.
-STILL_ABOVE = {"Team": 12, "case page": 14, "admin: cases": 13, "admin: requests": 11}
+# My work and Team gained the missing-in-transit section (its setting, rows and count: 2 queries), the case page
+# the way-home timeline and panels (4 queries) when the lists and homecoming apps landed.
+STILL_ABOVE = {"My work": 12, "Team": 14, "case page": 18, "admin: cases": 13, "admin: requests": 11}
 
 PAGES = [
     ("case list", "caseworker", lambda victim: reverse("cases:victim_list")),
