@@ -10,6 +10,8 @@ again (after a crash, or on a database half done by hand with `rotate_encryption
 import cases.models.victims
 import core.fields
 from django.conf import settings
+import sys
+
 from django.db import migrations, models
 
 
@@ -32,7 +34,15 @@ def encrypt_existing_rows(apps, schema_editor):
         )
     for model_name, field_names in SECRET_COLUMNS.items():
         table = secret_columns.SecretTable.for_model(apps.get_model("cases", model_name), field_names)
-        secret_columns.encrypt_plaintext_rows(connection=connection, table=table)
+        total = apps.get_model("cases", model_name).objects.using(connection.alias).count()
+        done = [0]
+
+        def progress(rows, label=table.label, total=total, done=done):  # printed by `manage.py migrate`
+            done[0] += rows
+            sys.stdout.write(f"\n  {label}: {done[0]} of {total} rows checked")
+            sys.stdout.flush()
+
+        secret_columns.encrypt_plaintext_rows(connection=connection, table=table, on_batch=progress)
 
 
 def rebuild_name_index(apps, schema_editor):
