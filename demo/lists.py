@@ -22,6 +22,10 @@ LISTED_CASES = 6
 STRANGERS = (("Synthetic Unknown Ko Ko", "M", 31), ("Demo Stranger Mai Lan", "F", 24), ("Sample Nobody Tran", "M", 40))
 
 
+# A list writes sex as M or F (lists.ListEntry.sex); the case file keeps HTCDS codes.
+AS_LISTED_SEX = {"Masculine": "M", "Feminine": "F"}
+
+
 def _as_listed(name: str, rng: random.Random) -> str:
     """The name as a list would write it: capitals, or the family name moved, or as it is."""
     parts = name.split()
@@ -58,7 +62,9 @@ def seed_list(
     for victim in victims:
         year = victim.date_of_birth.year if victim.date_of_birth else None
         age = victim.estimated_age if year is None else None
-        rows.append((_as_listed(victim.full_name, rng), victim.sex, year, age, victim.citizenship))
+        rows.append(
+            (_as_listed(victim.full_name, rng), AS_LISTED_SEX.get(victim.sex, ""), year, age, victim.citizenship)
+        )
     rows += [(name, sex, None, age, "") for name, sex, age in STRANGERS]
     digest = hashlib.sha256(json.dumps([organization.slug, rows], default=str).encode()).hexdigest()
     released = ReleasedList.objects.create(
