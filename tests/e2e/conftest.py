@@ -94,7 +94,11 @@ _seeded: dict = {}  # this process's demo rows (serialized) and logins, seeded b
 def _flush(*, restore_permissions: bool) -> None:
     from django.core.management import call_command
 
-    call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=not restore_permissions)
+    # Sequences are not reset: the saved rows come back with their own ids before each test, and a reset sequence
+    # would hand those ids out again (PostgreSQL: duplicate keys on the next insert).
+    call_command(
+        "flush", interactive=False, verbosity=0, inhibit_post_migrate=not restore_permissions, reset_sequences=False
+    )
 
 
 @pytest.fixture(scope="module")
