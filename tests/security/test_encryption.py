@@ -4,6 +4,7 @@ and exact duplicates of passports and phone numbers are still found through the 
 import importlib
 import io
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -109,6 +110,16 @@ def whole_database_text() -> str:
     return "\n".join(chunks)
 
 
+# Ciphertexts, digests and session blobs are long runs of base64 or hex. A short fragment such as "Hoa" turns up
+# inside one of them by chance (about one dump in three), so fragments are looked for in the dump without them.
+OPAQUE_TOKEN = re.compile(r"[A-Za-z0-9+/_=:.-]{20,}")
+
+
+def readable_text(dump: str) -> str:
+    """The dump with every long opaque token (ciphertext, digest, signed blob) blanked out."""
+    return OPAQUE_TOKEN.sub(" ", dump)
+
+
 # --- At rest ----------------------------------------------------------------------------------------------------
 
 
@@ -127,8 +138,9 @@ def test_a_dump_of_the_whole_database_contains_none_of_the_secrets(org_a):
     victim = make_case_file(org_a)
     dump = whole_database_text()
     assert victim.case_number in dump  # the dump does hold the rows
+    readable = readable_text(dump)
     for secret in PLAINTEXTS:
-        assert secret not in dump
+        assert secret not in dump if len(secret) >= 12 else secret not in readable, secret
 
 
 def test_secrets_read_back_as_the_plaintext_that_was_saved(org_a):
@@ -575,8 +587,9 @@ def test_a_dump_of_the_case_file_holds_no_name_date_of_birth_reporter_or_referra
     client.post("/cases/search/", {"search": "李晓明"})  # a search term held in the session
     dump = whole_database_text()
     assert victim_count_in(dump) == len(names)
+    readable = readable_text(dump)
     for secret in [*names, "Hoa", "晓明", "รักดี", "ကျော်", *PLAINTEXTS]:
-        assert secret not in dump, secret
+        assert secret not in dump if len(secret) >= 12 else secret not in readable, secret
     assert "1994" in dump  # the year of birth stays in the clear, for matching
 
 
