@@ -285,7 +285,9 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
     def clean(self) -> None:
         super().clean()
         errors: dict[str, list] = {}
-        today = timezone.localdate()
+        # "Today" where the organisation works, as the status change that sets released_on reckons it, whether the
+        # edit comes from a page (which activates that time zone), the API or a command (which run in UTC).
+        today = timezone.localdate(timezone=self.organization.tzinfo if self.organization_id else None)
         born = self.date_of_birth if isinstance(self.date_of_birth, date) else None  # unparsable: clean_fields says so
         if born and born > today:
             errors.setdefault("date_of_birth", []).append(_("The date of birth cannot be in the future."))

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 
 from cases import services
@@ -188,3 +189,16 @@ def test_assignment_carries_the_open_requests_along(org_a):
     assert request.assigned_to == org_a.caseworker2
     assert RescueRequest.objects.get(pk=request.pk).version == 2
     assert Victim.objects.get(pk=victim.pk).assigned_to == org_a.caseworker2
+
+
+def test_a_release_recorded_after_midnight_in_bangkok_still_validates_when_edited_in_utc(org_a):
+    """01:00 in Bangkok is 18:00 the day before in UTC: the release date the status change writes (the local date)
+    must not read as "in the future" to an edit made outside a page (the API, a command), which runs in UTC."""
+    org_a.organization.timezone = "Asia/Bangkok"
+    org_a.organization.save()
+    victim = make_victim(organization=org_a.organization, status="in_contact")
+    with time_machine.travel(datetime(2026, 3, 4, 18, 0, tzinfo=UTC), tick=False):
+        services.victim_change_status(victim=victim, to_status="released", changed_by=org_a.caseworker)
+        victim.refresh_from_db()
+        assert victim.released_on.isoformat() == "2026-03-05"
+        victim.full_clean()  # raised "This date cannot be in the future." before
