@@ -29,7 +29,7 @@ VISITORS = ("anonymous", "caseworker", "supervisor", "org_admin", "other_org")
 # the organisation picker sends them on too. A POST to the victim list or a case page re-renders it (200, nothing
 # changes; see attack-findings). An empty assignee is "unassign", so a supervisor's empty assign POST succeeds (302).
 # 302 for a signed-in user on a write means "done, redirected" (e.g. sign-out) or a redirect to the login/two-factor
-# page; 200 on an empty POST means "the form came back with errors" (nothing saved: see test_idor/test_fuzzing).
+# page; 200 on an empty POST means "the form came back with errors" (nothing saved: see test_idor and fuzzing/).
 MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     # --- The icons browsers ask for at the site root: redirects to the static files, for everyone ------------
     "favicon": ((302, 302, 302, 302, 302), (405, 405, 405, 405, 405)),

@@ -1,5 +1,5 @@
 """Numbers in addresses and hidden fields that `str.isdigit()` accepts but `int()` refuses ("²", "①", 5,000 digits),
-and impossible dates of birth: a clear answer, never a server error. (Found by tests/security/test_fuzzing*.py.)"""
+and impossible dates of birth: a clear answer, never a server error. (Found by tests/security/fuzzing/.)"""
 
 import pytest
 from django.urls import reverse

@@ -1,12 +1,13 @@
 """Hypothesis fuzzing of the intake, case edit and referral pages through the full views (the expensive tier).
 
 Every example is a real POST through the Django test client: middleware, form, service, template, response.
-VIEW_FUZZ_EXAMPLES per form (default 400, 1,200 in all); the strategies, and the cheaper tier that calls the forms and
-services directly, are in test_fuzzing.py. A server error fails the test with the view's traceback (the test client
-re-raises it); any status but a redirect (saved) or the re-rendered page (refused) fails too. The rows are counted in
-one query before and after each example: a redirect must mean one complete save, of what the form edits only and
-never for another organisation; a re-rendered page, nothing at all. Each example runs in a savepoint that is rolled
-back. With the default number of examples, every kind of hostile value must have been posted at least once.
+VIEW_FUZZ_EXAMPLES per form (strategies.FUZZ_DEPTH); the strategies are in strategies.py, the cheaper tier that
+calls the forms and services directly in test_forms.py. A server error fails the test with the view's traceback (the
+test client re-raises it); any status but a redirect (saved) or the re-rendered page (refused) fails too. The rows
+are counted in one query before and after each example: a redirect must mean one complete save, of what the form
+edits only and never for another organisation; a re-rendered page, nothing at all. Each example runs in a savepoint
+that is rolled back. With the default number of examples, every kind of hostile value must have been posted at least
+once.
 """
 
 from collections import Counter
@@ -23,7 +24,7 @@ from cases.forms import VICTIM_EDIT_FIELDS, ReferralForm, VictimEditForm
 from cases.intake import IntakeForms
 from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
 from core.fields import SecretTextField
-from tests.security.test_fuzzing import (
+from tests.security.fuzzing.strategies import (
     changed,
     form_data,
     fuzz_settings,

@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .admin import OrgAdminAccessMixin
-from .admin_actions import reset_two_factor_of
-from .models import TwoFactorResetRequest
+from ..admin_actions import reset_two_factor_of
+from ..models import TwoFactorResetRequest
+from .access import OrgAdminAccessMixin
 
 
 @admin.action(description=_("Approve: reset the two-factor sign-in of these people now"), permissions=["view"])

@@ -1,50 +1,23 @@
-"""Hypothesis fuzzing of the intake, case edit and referral forms: never a crash, one whole save or nothing at all.
-
-Each example starts from a valid submission, replaces some fields, drops others and adds fields the form does not
-have. A replaced field gets either a value of its own type (a choice from its list, a date at the calendar's ends, an
-id of another organisation's row, so the example gets past the form and into the services) or any hostile value:
-Unicode (mostly short), long strings at the length limits and up to 100,000 characters (a minority), NUL bytes,
-numbers in every spelling (huge, negative, floats, Unicode digits), impossible dates, markup and formulas, the same
-field sent several times, and a file uploaded into a text field.
-
-Two tiers, both run on every test run. Each example runs in a savepoint that is rolled back, so every example starts
-from the same database and a failure shrinks to a reproducible one.
-- test_fuzzing_views.py: the full views through the Django test client (middleware, form, service, template,
-  response): VIEW_FUZZ_EXAMPLES per form, default 400 (1,200 in all: a POST costs 70-150 ms, so the tier takes
-  about 2.5 minutes on SQLite or PostgreSQL). A server error fails with the view's traceback.
-- this module: the same form classes and service calls the views make (the intake's duplicate check included),
-  without the page render: FORM_FUZZ_EXAMPLES per form, default 700 (2,100 in all).
-Depth from HOMEWARD_FUZZ: `quick` (the default, bin/test and CI) or `deep` (a nightly or local soak, README); the
-numbers per mode are in FUZZ_DEPTH, and VIEW_FUZZ_EXAMPLES / FORM_FUZZ_EXAMPLES override them, e.g. for a longer soak:
-`VIEW_FUZZ_EXAMPLES=5000 FORM_FUZZ_EXAMPLES=20000 bin/test tests/security/test_fuzzing*`.
-"""
+"""The fuzzing tiers' depth (HOMEWARD_FUZZ), the hostile values, the mutations of a valid submission, and the row
+counts compared before and after each example."""
 
 import os
-from collections import Counter
 from datetime import date
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, transaction
-from django.http import QueryDict
-from django.utils import timezone
+from django.db import connection
 from django.utils.choices import flatten_choices
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from cases import services
-from cases.forms import ReferralForm, VictimEditForm
-from cases.intake import IntakeForms, save_intake_or_report
-from cases.models import AgencyReferral, Reporter, RescueRequest, Victim
-from cases.views.intake import _duplicates_for
 from tests.factories import INTAKE_POST
 
 _QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large]
 
 
 # Examples per form for each HOMEWARD_FUZZ mode. Quick still posts every kind of hostile value (KINDS in
-# test_fuzzing_views.py is asserted at 300 examples or more); deep is five times the old fixed default.
+# test_views.py is asserted at 300 examples or more); deep is five times the old fixed default.
 FUZZ_DEPTH = {
     "quick": {"VIEW_FUZZ_EXAMPLES": 300, "FORM_FUZZ_EXAMPLES": 300},
     "deep": {"VIEW_FUZZ_EXAMPLES": 2000, "FORM_FUZZ_EXAMPLES": 3500},
@@ -276,146 +249,3 @@ def intake_bases(duplicate_ids: list[int]) -> st.SearchStrategy:
         st.just({}), st.fixed_dictionaries({"confirm_new": st.just("on"), "shown_duplicates": shown.map(",".join)})
     )
     return st.builds(lambda *parts: {**INTAKE_BASE, **parts[0], **parts[1]}, st.one_of(age, born), decision)
-
-
-# --- The same forms and services the views use, without the page render: the cheap tier ---------------------------
-
-
-def querydict(data: dict) -> QueryDict:
-    """What request.POST holds for `data` (an uploaded file is not in POST: it goes to request.FILES)."""
-    result = QueryDict(mutable=True)
-    for key, value in data.items():
-        if isinstance(value, SimpleUploadedFile):
-            continue
-        result.setlist(key, [str(item) for item in value] if isinstance(value, list) else [str(value)])
-    return result
-
-
-def test_intake_forms_and_services_save_a_whole_case_or_nothing_for_hundreds_of_hostile_submissions(world):
-    organization, user = world.a.organization, world.a.caseworker
-    ids = [world.b.caseworker.pk, world.a.caseworker2.pk, world.compound.pk, world.region.pk, world.victim_a.pk, 0]
-    counts = row_counter(
-        victims=Victim.objects.filter(organization=organization),
-        reporters=Reporter.objects.filter(organization=organization),
-        requests=RescueRequest.objects.filter(organization=organization),
-    )
-    outcomes = Counter()
-
-    @FUZZ_FORMS
-    @given(
-        base=intake_bases([world.victim_a.pk]),
-        mutation=mutations(IntakeForms.build(organization=organization, user=user).all(), ids=ids),
-    )
-    def fuzz(base, mutation):
-        with transaction.atomic():
-            before = counts()
-            forms_ = IntakeForms.build(organization=organization, user=user, data=querydict(mutate(base, *mutation)))
-            saved, duplicates, now = None, None, timezone.now()
-            if forms_.is_valid():  # what the view does: look for duplicates, save unless some were not yet shown
-                duplicates = _duplicates_for(forms_, organization=organization, now=now)
-                shown = forms_.decision.cleaned_data["confirm_new"] and forms_.decision.shown_ids()
-                if not duplicates.matches or (shown and set(duplicates.victim_ids) <= shown):
-                    saved = save_intake_or_report(forms_=forms_, organization=organization, user=user, now=now)
-            delta = changed(before, counts())
-            if saved is not None:
-                outcomes["saved"] += 1
-                assert delta["victims"] == 1 and delta["reporters"] in (0, 1) and delta["requests"] in (0, 1)
-                assert saved[0].assigned_to_id != world.b.caseworker.pk
-            else:
-                outcomes["refused"] += 1
-                assert delta == {"victims": 0, "reporters": 0, "requests": 0}
-                assert forms_.error_count() or duplicates.matches, "a refused submission says why"
-            transaction.set_rollback(True)
-
-    fuzz()
-    assert outcomes["saved"] and outcomes["refused"], outcomes
-
-
-def test_case_edit_form_and_service_save_everything_or_nothing_for_hundreds_of_hostile_submissions(world):
-    victim, editor = world.victim_a, world.a.supervisor
-    base = form_data(VictimEditForm(instance=victim).initial)
-    outcomes = Counter()
-
-    @FUZZ_FORMS
-    @given(mutation=mutations([VictimEditForm(instance=victim)], ids=[world.compound.pk, world.region.pk, 0]))
-    def fuzz(mutation):
-        with transaction.atomic():
-            stored = Victim.objects.get(pk=victim.pk)
-            before = Victim.objects.filter(pk=victim.pk).values().get()
-            form = VictimEditForm(querydict(mutate({**base, "version": stored.version}, *mutation)), instance=stored)
-            saved = False
-            if form.is_valid():
-                try:
-                    services.victim_update(
-                        victim=Victim.objects.get(pk=victim.pk),
-                        editor=editor,
-                        expected_version=form.cleaned_data["version"],
-                        **form.changes(),
-                    )
-                    saved = True
-                except ValidationError:  # includes StaleRecordError: the view shows it on the form
-                    pass
-            after = Victim.objects.filter(pk=victim.pk).values().get()
-            if saved:
-                outcomes["saved"] += 1
-                assert after["version"] == before["version"] + 1
-            else:
-                outcomes["refused"] += 1
-                assert after == before
-            transaction.set_rollback(True)
-
-    fuzz()
-    assert outcomes["saved"] and outcomes["refused"], outcomes
-
-
-def test_referral_form_and_service_save_one_referral_or_nothing_for_hundreds_of_hostile_submissions(world):
-    victim, user = world.victim_a, world.a.caseworker
-    open_requests = RescueRequest.objects.filter(victim=victim, closed_at__isnull=True)
-    form = ReferralForm(victim=victim, organization=world.a.organization, open_requests=open_requests)
-    ids = [world.agency_b.pk, world.request_b.pk, world.agency_shared.pk, world.request_a.pk, 0]
-    outcomes = Counter()
-
-    @FUZZ_FORMS
-    @given(mutation=mutations([form], ids=ids), agency=st.sampled_from(["shared", "own", "other"]))
-    def fuzz(mutation, agency):
-        pk = {"shared": world.agency_shared.pk, "own": world.agency_a.pk, "other": world.agency_b.pk}[agency]
-        base = {"agency": pk, "consent_basis": "no_identity", "shared_information": "Case number only"}
-        with transaction.atomic():
-            before = AgencyReferral.objects.count()
-            form = ReferralForm(
-                querydict(mutate(base, *mutation)),
-                victim=victim,
-                organization=world.a.organization,
-                open_requests=open_requests,
-            )
-            saved = None
-            if form.is_valid():
-                data = form.cleaned_data
-                try:
-                    with transaction.atomic():
-                        saved = services.referral_create(
-                            victim=victim,
-                            agency=data["agency"],
-                            created_by=user,
-                            rescue_request=data["rescue_request"],
-                            shares_identity=data["shares_identity"],
-                            consent_basis=data["consent_basis"],
-                            override_reason=data["override_reason"],
-                            shared_information=data["shared_information"],
-                        )
-                        if data["send_now"]:
-                            services.referral_send(referral=saved, sent_by=user)
-                except ValidationError:
-                    saved = None
-            delta = AgencyReferral.objects.count() - before
-            if saved is not None:
-                outcomes["saved"] += 1
-                assert delta == 1 and saved.agency_id != world.agency_b.pk
-                assert saved.rescue_request_id in (None, world.request_a.pk)
-            else:
-                outcomes["refused"] += 1
-                assert delta == 0
-            transaction.set_rollback(True)
-
-    fuzz()
-    assert outcomes["saved"] and outcomes["refused"], outcomes
