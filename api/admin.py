@@ -10,6 +10,7 @@ from django.utils.translation import ngettext
 
 from accounts.admin import OrgAdminAccessMixin, ScopedChoicesMixin, admin_organization_ids
 
+from . import webhook_urls
 from .models import ApiKey, WebhookAttempt, WebhookEvent, WebhookSubscription
 
 
@@ -64,6 +65,12 @@ class WebhookSubscriptionForm(forms.ModelForm):
     class Meta:
         model = WebhookSubscription
         fields = ["organization", "url", "events", "includes_personal_data", "is_active"]
+
+    def clean_url(self):
+        """https only, to a host that resolves to public addresses only (checked again at every delivery)."""
+        url = self.cleaned_data["url"]
+        webhook_urls.check(url)  # its ValidationError says why, next to the field
+        return url
 
 
 class WebhookAttemptInline(admin.TabularInline):

@@ -237,3 +237,150 @@ class ReferralResponseSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=4000, default="")
     agency_reference = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     decline_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+# --- Released lists, batches, screening (read through the lists and homecoming apps' own queries) -------------
+
+
+class ReleasedListSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    source = serializers.CharField()
+    published = serializers.DateField(allow_null=True)
+    file_name = serializers.CharField()
+    sha256 = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    rows_total = serializers.IntegerField()
+    rows_with_errors = serializers.IntegerField()
+    shared_with_all = serializers.BooleanField()
+    mapping = serializers.DictField(child=serializers.CharField(), help_text="Column index (from 0) -> field.")
+
+
+class ListUploadSerializer(serializers.Serializer):
+    """The web upload's fields; columns are guessed from the headings as on the web, `map` changes them."""
+
+    file = serializers.FileField(help_text="CSV or XLSX, as on the web upload.")
+    source = serializers.CharField(max_length=300, help_text="Who published the list.")
+    published = serializers.DateField(required=False, allow_null=True)
+    kind = serializers.ChoiceField(choices=[("released", "released"), ("arrived", "arrived"),
+                                            ("repatriated", "repatriated"), ("other", "other")],
+                                   default="released")  # fmt: skip
+    map = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        default=list,
+        help_text='COLUMN=FIELD overrides of the guessed columns, e.g. "C=nationality" (as `import_list --map`).',
+    )
+
+
+class ListUploadResultSerializer(serializers.Serializer):
+    list = ReleasedListSerializer()
+    already_imported = serializers.BooleanField(help_text="The same file (SHA-256) was imported before: this is it.")
+    messages = serializers.IntegerField(help_text="Messages about rows (see the list's status for error rows).")
+
+
+class MatchingProgressSerializer(serializers.Serializer):
+    done = serializers.IntegerField()
+    total = serializers.IntegerField()
+    finished = serializers.BooleanField()
+
+
+class ListStatusSerializer(serializers.Serializer):
+    rows = serializers.IntegerField(help_text="Rows read.")
+    errors = serializers.IntegerField(help_text="Rows with errors.")
+    error_lines = serializers.ListField(child=serializers.IntegerField(), help_text="Their row numbers (first 200).")
+    matched_rows = serializers.IntegerField()
+    unknown = serializers.IntegerField()
+    suggestions = serializers.IntegerField()
+    above = serializers.IntegerField(help_text="Best suggestions above the confirmation threshold.")
+    confirmed = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    matching = MatchingProgressSerializer()
+
+
+class ListMatchSerializer(serializers.Serializer):
+    """What the review page shows of a suggestion: the row, the name as written, the case, score and reasons."""
+
+    id = serializers.IntegerField()
+    line = serializers.IntegerField(source="entry.line")
+    name_on_list = serializers.CharField(source="entry.name")
+    name_on_list_latin = serializers.CharField(source="entry_reading")
+    case = serializers.IntegerField(source="victim_id")
+    case_number = serializers.CharField(source="victim.case_number")
+    case_name = serializers.CharField(source="victim.full_name")
+    case_name_latin = serializers.CharField(source="victim_reading")
+    score = serializers.FloatField()
+    rank = serializers.IntegerField()
+    reasons = serializers.ListField(child=serializers.CharField(), source="reason_list")
+    status = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+class BatchMemberSerializer(serializers.Serializer):
+    """A batch page's row: the member's steps, the step reached and what blocks departure."""
+
+    id = serializers.IntegerField(source="member.pk")
+    case = serializers.IntegerField(source="member.victim_id")
+    case_number = serializers.CharField(source="member.victim.case_number")
+    step = serializers.CharField()
+    blockers = serializers.ListField(child=serializers.CharField())
+    days_since_last_step = serializers.IntegerField(source="stuck_days")
+    travel_document = serializers.CharField(source="member.travel_document")
+    clearance = serializers.CharField(source="member.clearance")
+    consent_to_travel = serializers.CharField(source="member.consent_to_travel")
+    medical_fitness = serializers.CharField(source="member.medical_fitness")
+    departed_at = serializers.DateTimeField(source="member.departed_at", allow_null=True)
+    arrived_at = serializers.DateTimeField(source="member.arrived_at", allow_null=True)
+    handed_to = serializers.IntegerField(source="member.handed_to_id", allow_null=True)
+
+
+class BatchSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    agency = serializers.IntegerField(source="agency_id")
+    agency_name = serializers.CharField(source="agency.name")
+    departs_on = serializers.DateField()
+    mode = serializers.CharField()
+    reference = serializers.CharField()
+    crossing = serializers.IntegerField(source="crossing_id", allow_null=True)
+    destination = serializers.CharField()
+
+
+class BatchDetailSerializer(BatchSerializer):
+    members = BatchMemberSerializer(many=True, source="rows")
+
+
+class ScreeningQueueSerializer(serializers.Serializer):
+    case = serializers.IntegerField(source="victim.pk")
+    case_number = serializers.CharField(source="victim.case_number")
+    case_name = serializers.CharField(source="victim.full_name")
+    status = serializers.CharField(source="victim.status")
+    waiting_since = serializers.DateTimeField(source="since")
+    days_waiting = serializers.IntegerField(source="days")
+    missing_in_transit = serializers.BooleanField(source="missing")
+
+
+class ScreeningSerializer(serializers.Serializer):
+    """A screening; its notes (an interview's) only for keys that may see identity (VIEW_IDENTITY + the box)."""
+
+    id = serializers.IntegerField()
+    case = serializers.IntegerField(source="victim_id")
+    screened_at = serializers.DateTimeField()
+    agency = serializers.IntegerField(source="agency_id", allow_null=True)
+    interpreter_language = serializers.CharField()
+    outcome = serializers.CharField()
+    nrm_agency = serializers.IntegerField(source="nrm_agency_id", allow_null=True)
+    nrm_reference = serializers.CharField()
+    nrm_referred_on = serializers.DateField(allow_null=True)
+    needs = serializers.ListField(child=serializers.CharField())
+    notes = serializers.CharField(required=False)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.context.get("request") is not None and not may_see_identity(self.context):
+            fields.pop("notes")  # (the schema, generated without a request, names the field)
+        return fields
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["needs"] = list(instance.needs or [])
+        return data

@@ -13,6 +13,10 @@ router.register("cases", views.CaseViewSet, basename="case")
 router.register("reports", views.ReportViewSet, basename="report")
 router.register("requests", views.RescueRequestViewSet, basename="request")
 router.register("referrals", views.ReferralViewSet, basename="referral")
+router.register("lists", views.ReleasedListViewSet, basename="list")
+router.register("batches", views.BatchViewSet, basename="batch")
+router.register("screening-queue", views.ScreeningQueueViewSet, basename="screening-queue")
+router.register("screenings", views.ScreeningViewSet, basename="screening")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -8,6 +8,10 @@
   its response link.
 - `referral_answered(sender, referral, via)`: an agency's answer was recorded (`referral_record_response`); `via`
   is "case_page", "api" or "agency_link".
+- `requests_overdue(sender, requests, now)`: the reminder sweep (`tracker.sweeps.sweep_reminders`) found these open
+  requests overdue (one chunk at a time, every run; receivers make each overdue episode count once).
+- `batch_member_departed(sender, member)`: a repatriation batch member was recorded as departed
+  (`homecoming.services.member_record_steps`, inside its transaction).
 """
 
 from django.dispatch import Signal
@@ -16,3 +20,5 @@ list_match_confirmed = Signal()
 case_created = Signal()
 referral_sent = Signal()
 referral_answered = Signal()
+requests_overdue = Signal()
+batch_member_departed = Signal()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cases import services as case_services
 from cases.models import AgencyReferral, Victim
+from cases.signals import batch_member_departed
 from places.models import Agency
 
 from .models import BatchMember, RepatriationBatch, RetraffickingFlag, ReturnFollowUp, ReturnSettings, Screening
@@ -211,6 +212,8 @@ def member_record_steps(*, member: BatchMember, recorded_by: User | None, now: d
         else:
             shown = str(dict(label.flatchoices).get(value, value))
         _record(member, STEP_FIELDS[name], shown, recorded_by, now)
+    if "departed_at" in changed and member.departed_at:
+        batch_member_departed.send(sender=BatchMember, member=member)  # e.g. the api app's webhooks
     if "arrived_at" in changed and member.arrived_at:
         _move_status(member.victim, Victim.Status.REPATRIATED, recorded_by, now)
         schedule_follow_ups(member=member)

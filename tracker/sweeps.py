@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization
 from cases.models import AgencyReferral, RescueRequest
+from cases.signals import requests_overdue
 
 from .email_shapes import ShapeRenderer
 from .links import case_link
@@ -217,6 +218,8 @@ def sweep_reminders(
                 )
                 plans.append(Planned("reminder", request.victim.case_number, membership.user_id))
         _finish(result, drafts, plans, now=now, dry_run=dry_run)
+        if not dry_run:
+            requests_overdue.send(sender=RescueRequest, requests=chunk, now=now)  # e.g. the api app's webhooks
     return result
 
 

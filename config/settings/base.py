@@ -366,6 +366,9 @@ REST_FRAMEWORK = {
 API_RATE_PER_MINUTE = env.int("API_RATE_PER_MINUTE", default=120)  # per key, unless the key sets its own
 API_AGENCY_LINK_DAYS = env.int("API_AGENCY_LINK_DAYS", default=14)
 API_WEBHOOK_TIMEOUT_SECONDS = env.int("API_WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Webhook URLs (api/webhook_urls.py): https to public addresses only. Not read from the environment on purpose.
+API_WEBHOOK_ALLOW_HTTP = DEBUG  # also http:// (development; the test settings too); never in production
+API_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False  # loopback/private hosts: only tests that run a local receiver
 SPECTACULAR_SETTINGS = {
     "TITLE": "Homeward partner API",
     "DESCRIPTION": "Cases, hotline reports, rescue requests and referrals for partner systems (docs/api.md).",

@@ -7,6 +7,7 @@ from .base import env
 
 DEBUG = False
 INSTALLED_APPS = [*INSTALLED_APPS, "demo"]  # noqa: F405  (seed_demo; never in production)
+API_WEBHOOK_ALLOW_HTTP = True  # the webhook tests' receivers speak plain http on 127.0.0.1
 SECRET_KEY = env.str("SECRET_KEY", default="test-only-secret-key-not-for-production-0123456789")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

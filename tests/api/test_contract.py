@@ -12,7 +12,10 @@ from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from config.wsgi import application
+from homecoming import services as homecoming_services
+from lists.models import ReleasedList
 from tests.factories import AgencyFactory, make_request, make_victim
+from tests.homecoming.builders import batch, released_victim
 
 from .conftest import issue_key
 
@@ -67,7 +70,21 @@ def test_every_operation_answers_within_the_schema_and_never_with_a_5xx(org_a):
     victim = make_victim(organization=org_a.organization, full_name="Synthetic Contract Person")
     make_request(victim=victim)
     AgencyFactory()
-    key = issue_key(org_a.organization, scope="read_write", includes_identity=True)
+    # Rows for the lists and homecoming resources, so their reads reach real rows too.
+    returning = released_victim(org_a, full_name="Synthetic Contract Returnee")
+    homecoming_services.screening_record(
+        victim=returning,
+        recorded_by=org_a.caseworker,
+        screened_by=org_a.caseworker,
+        outcome="identified",
+        notes="Synthetic notes",
+    )
+    homecoming_services.member_add(batch=batch(org_a), victim=returning, added_by=org_a.caseworker)
+    ReleasedList.objects.create(
+        organization=org_a.organization, source="Synthetic embassy", file_name="l.csv", sha256="0" * 64
+    )
+    # A supervisor's key: the widest the table gives (IMPORT_LISTS for the list upload).
+    key = issue_key(org_a.organization, scope="read_write", role="supervisor", includes_identity=True)
 
     statuses = []
 
@@ -76,7 +93,7 @@ def test_every_operation_answers_within_the_schema_and_never_with_a_5xx(org_a):
         statuses.append(response.status_code)
         case.validate_response(response, checks=CHECKS)
 
-    assert len(operations()) >= 12
+    assert len(operations()) >= 22
     failures = run_each(15, check)
     assert not failures, "\n".join(failures)
     # Real reads and refusals were reached (successful writes are asserted one by one in test_resources.py).

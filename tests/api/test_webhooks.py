@@ -1,4 +1,8 @@
-"""Webhooks delivered through the outbox to a real local HTTP server: signed, retried, then failed, never twice."""
+"""Webhooks delivered through the outbox to a real local HTTP server: signed, retried, then failed, never twice.
+
+The receiver listens on 127.0.0.1, which a real subscription may not reach (api/webhook_urls.py): these tests turn
+on `API_WEBHOOK_ALLOW_PRIVATE_ADDRESSES` (test settings only; test_webhook_urls.py checks the guard itself).
+"""
 
 import hashlib
 import hmac
@@ -9,16 +13,25 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from api.models import WebhookAttempt, WebhookSubscription
 from cases import services
 from cases.signals import list_match_confirmed
-from tests.factories import AgencyFactory, make_victim
+from homecoming import services as homecoming_services
+from tests.factories import AgencyFactory, make_overdue_request, make_request, make_victim
+from tests.homecoming.builders import batch, ready_member, released_victim
 from tracker import outbox
 from tracker.models import OutboxMessage
+from tracker.tasks import run_sweep
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def local_receivers_allowed(settings):
+    settings.API_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = True
 
 
 class Receiver:
@@ -151,5 +164,89 @@ def test_a_receiver_that_times_out_is_retried(org_a, settings):
         make_victim(organization=org_a.organization)
         assert deliver()["retrying"] == 1
         assert "timed out" in WebhookAttempt.objects.get().error
+    finally:
+        receiver.close()
+
+
+def test_an_overdue_request_is_delivered_once_per_overdue_episode(receiver, org_a):
+    subscribe(org_a, receiver.url, ["request.overdue"])
+    victim = make_victim(organization=org_a.organization)
+    request = make_overdue_request(victim=victim, days_overdue=2)
+    make_request(victim=make_victim(organization=org_a.organization))  # not due: nothing
+    now = timezone.now()
+    run_sweep("reminders", now=now, queue_delivery=False)
+    deliver()  # the reminder email and the webhook
+    ((_headers, body),) = receiver.received
+    payload = json.loads(body)
+    assert payload["event"] == "request.overdue" and payload["data"]["request_id"] == request.pk
+    # The next sweeps (later rounds of the same episode) add nothing.
+    run_sweep("reminders", now=now, queue_delivery=False)
+    run_sweep("reminders", now=now + timedelta(days=5), queue_delivery=False)
+    deliver(after_seconds=6 * 86400)
+    assert len(receiver.received) == 1
+    assert OutboxMessage.objects.filter(kind=OutboxMessage.Kind.WEBHOOK).count() == 1
+    # Contact logged: a new due time; once that is overdue too, it is a new episode and one more delivery.
+    services.rescue_request_log_update(request=request, author=None, note="Synthetic contact", now=now)
+    request.refresh_from_db()
+    later = request.next_follow_up_at + timedelta(hours=1)
+    run_sweep("reminders", now=later, queue_delivery=False)
+    run_sweep("reminders", now=later, queue_delivery=False)
+    deliver(after_seconds=(later - timezone.now()).total_seconds() + 1)
+    delivered = [json.loads(b)["data"]["request_id"] for _h, b in receiver.received]
+    assert delivered.count(request.pk) == 2  # (the other request fell due by then too: its first episode)
+
+
+def test_a_dry_run_sweep_emits_no_overdue_event(receiver, org_a):
+    subscribe(org_a, receiver.url, ["request.overdue"])
+    make_overdue_request(victim=make_victim(organization=org_a.organization))
+    run_sweep("reminders", dry_run=True)
+    assert not OutboxMessage.objects.filter(kind=OutboxMessage.Kind.WEBHOOK).exists()
+
+
+def test_a_batch_member_recorded_as_departed_is_delivered_once(receiver, org_a):
+    subscribe(org_a, receiver.url, ["batch.departed"])
+    the_batch = batch(org_a)
+    member = ready_member(org_a, released_victim(org_a), the_batch)
+    assert deliver()["sent"] == 0  # steps before departure are not the event
+    departed = timezone.now()
+    homecoming_services.member_record_steps(member=member, recorded_by=org_a.caseworker, departed_at=departed)
+    homecoming_services.member_record_steps(member=member, recorded_by=org_a.caseworker, departed_at=departed)
+    homecoming_services.member_record_steps(
+        member=member, recorded_by=org_a.caseworker, arrived_at=departed + timedelta(minutes=1)
+    )
+    assert deliver(after_seconds=120)["sent"] == 1
+    ((_headers, body),) = receiver.received
+    data = json.loads(body)["data"]
+    assert json.loads(body)["event"] == "batch.departed"
+    assert (data["batch_id"], data["member_id"], data["case_id"]) == (the_batch.pk, member.pk, member.victim_id)
+
+
+def test_a_refused_departure_emits_nothing(receiver, org_a):
+    subscribe(org_a, receiver.url, ["batch.departed"])
+    the_batch = batch(org_a)
+    member = homecoming_services.member_add(batch=the_batch, victim=released_victim(org_a), added_by=org_a.caseworker)
+    with pytest.raises(ValidationError):
+        homecoming_services.member_record_steps(member=member, recorded_by=org_a.caseworker, departed_at=timezone.now())
+    assert not OutboxMessage.objects.filter(kind=OutboxMessage.Kind.WEBHOOK).exists()
+
+
+def test_delivery_checks_the_address_again_and_never_connects_to_a_private_one(receiver, org_a, settings):
+    subscribe(org_a, receiver.url, ["case.created"])
+    make_victim(organization=org_a.organization)
+    settings.API_WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False  # e.g. its DNS now points at our network
+    assert deliver()["sent"] == 0
+    assert receiver.received == []
+    attempt = WebhookAttempt.objects.get()
+    assert attempt.status_code is None and "127.0.0.1" in attempt.error and "loopback" in attempt.error
+
+
+def test_a_redirect_is_not_followed(org_a):
+    receiver = Receiver(statuses=(302,))
+    try:
+        subscribe(org_a, receiver.url, ["case.created"])
+        make_victim(organization=org_a.organization)
+        assert deliver()["sent"] == 0
+        assert len(receiver.received) == 1  # only the first POST; the Location (none here) is never requested
+        assert WebhookAttempt.objects.get().status_code == 302
     finally:
         receiver.close()

@@ -100,6 +100,15 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "api:referral-list": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
     "api:referral-detail": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
     "api:referral-respond": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:list-list": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:list-detail": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:list-status": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:list-matches": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:batch-list": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:batch-detail": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:screening-queue-list": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:screening-list": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
+    "api:screening-detail": ((401, 401, 401, 401, 401), (401, 401, 401, 401, 401)),
     # An agency's response link with a token that is not one (tests/api/test_agency_links.py has the real ones).
     "api:agency_response": ((400, 400, 400, 400, 400), (400, 400, 400, 400, 400)),
     # --- Homecoming: screening, batches, manifests (supervisors), the stage chart (team view) ------------------
