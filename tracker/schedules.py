@@ -74,6 +74,13 @@ def schedules() -> list[Schedule]:
             "Daily: redacts the identity of cases closed longer than their organisation's retention setting.",
         ),
         Schedule(
+            "Homeward: delete expired manifest PDFs",
+            "homecoming.tasks.delete_expired_manifests_task",
+            5 * 60,
+            "sweeps",
+            "Every five minutes: deletes manifest PDFs nobody downloaded before they expired.",
+        ),
+        Schedule(
             "Homeward: clear expired sessions",
             "tracker.tasks.clear_expired_sessions_task",
             60 * 60,

@@ -236,10 +236,23 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Manifest PDFs made by a worker wait here (encrypted, owner-only) until downloaded or expired.
+MANIFEST_STORAGE = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {
+        "location": env.str("HOMEWARD_MANIFEST_DIR", default=str(VAR_DIR / "manifests")),
+        "file_permissions_mode": 0o600,
+        "directory_permissions_mode": 0o700,
+    },
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "manifests": MANIFEST_STORAGE,
 }
+HOMECOMING_MANIFEST_TTL_MINUTES = env.int("HOMECOMING_MANIFEST_TTL_MINUTES", default=30)
+HOMECOMING_MANIFEST_RETRIES = env.int("HOMECOMING_MANIFEST_RETRIES", default=3)
+HOMECOMING_MANIFEST_RETRY_SECONDS = env.int("HOMECOMING_MANIFEST_RETRY_SECONDS", default=30)
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

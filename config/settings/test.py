@@ -14,6 +14,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "manifests": MANIFEST_STORAGE,  # noqa: F405
 }
 
 # On SQLite, tests use a file (not memory) so threads, a Celery worker process and a live server share it.

@@ -119,7 +119,8 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "homecoming:batch_detail": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
     "homecoming:batch_add_member": ((405, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
     "homecoming:manifest_page": ((302, 403, 200, 200, 404), (405, 405, 405, 405, 405)),
-    "homecoming:manifest_pdf": ((302, 403, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "homecoming:manifest_pdf": ((302, 403, 200, 200, 404), (302, 403, 302, 302, 404)),
+    "homecoming:manifest_pdf_download": ((302, 403, 404, 404, 404), (405, 405, 405, 405, 405)),  # none made yet
     "homecoming:manifest_csv": ((302, 403, 200, 200, 404), (405, 405, 405, 405, 405)),
     "homecoming:member_detail": ((302, 200, 200, 200, 404), (302, 200, 200, 200, 404)),
     "homecoming:overview": ((302, 403, 200, 200, 200), (405, 405, 405, 405, 405)),
