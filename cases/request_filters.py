@@ -104,11 +104,16 @@ class RescueRequestFilter(OrganizationFilterSet):
     default_statuses = DEFAULT_REQUEST_STATUSES
 
     case = django_filters.CharFilter(field_name="victim__case_number", lookup_expr="icontains", label=_("Case number"))
+    # distinct=False: these filter the request's own columns, and every join (the case, its compound, the
+    # assignee) is to one row, so no row can repeat; a relation to many (referrals) is filtered with EXISTS.
     status = django_filters.MultipleChoiceFilter(
-        choices=RescueRequest.Status.choices, widget=forms.CheckboxSelectMultiple, label=_("Status")
+        choices=RescueRequest.Status.choices, widget=forms.CheckboxSelectMultiple, label=_("Status"), distinct=False
     )
     priority = django_filters.MultipleChoiceFilter(
-        choices=RescueRequest.Priority.choices, widget=forms.CheckboxSelectMultiple, label=_("Priority")
+        choices=RescueRequest.Priority.choices,
+        widget=forms.CheckboxSelectMultiple,
+        label=_("Priority"),
+        distinct=False,
     )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", widget=forms.CheckboxInput, label=_("Only overdue follow-ups")
@@ -154,8 +159,8 @@ class ReferralFilter(OrganizationFilterSet):
     default_statuses = DEFAULT_REFERRAL_STATUSES
 
     case = django_filters.CharFilter(field_name="victim__case_number", lookup_expr="icontains", label=_("Case number"))
-    status = django_filters.MultipleChoiceFilter(
-        choices=AgencyReferral.Status.choices, widget=forms.CheckboxSelectMultiple, label=_("Status")
+    status = django_filters.MultipleChoiceFilter(  # the referral's own column, joins to one row only: no DISTINCT
+        choices=AgencyReferral.Status.choices, widget=forms.CheckboxSelectMultiple, label=_("Status"), distinct=False
     )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", widget=forms.CheckboxInput, label=_("Only responses overdue")

@@ -10,7 +10,7 @@ from accounts.permissions import Action
 from audit.trail import record_reads
 from cases.models import RescueRequest, Victim
 
-from .dashboard import missing_in_transit_cases, team_load, unassigned_counts
+from .dashboard import missing_after_days_expression, missing_in_transit_cases, team_counts, team_load
 from .dashboard import my_work as my_work_for
 
 LIST_LIMIT = 50
@@ -58,7 +58,13 @@ def my_work(request):
     """Overdue follow-ups first, then due today, open requests by priority, referrals awaiting, recent cases."""
     now = timezone.now()
     organization = request.organization
-    work = my_work_for(user=request.user, organization=organization, now=now, limit=LIST_LIMIT)
+    work = my_work_for(
+        user=request.user,
+        organization=organization,
+        now=now,
+        limit=LIST_LIMIT,
+        also={"missing_after_days": missing_after_days_expression(organization)},  # in the same query
+    )
     request.nav_counts = work.counts  # the navigation shows the same counts: no second query
     open_requests = list(
         RescueRequest.objects.visible_to(request.user)
@@ -83,6 +89,7 @@ def my_work(request):
         organization=organization,
         now=now,
         limit=LIST_LIMIT,
+        days=work.counts["missing_after_days"],
     )
     shown = [row.victim for row in (*work.overdue, *work.due_today, *open_requests, *work.awaiting_response)]
     record_reads(request, [*shown, *recent_cases, *missing.cases], view="my_work", organization_id=organization.pk)
@@ -128,8 +135,13 @@ def team(request):
         .annotate(priority_rank=PRIORITY_ORDER)
         .order_by("next_follow_up_at", "priority_rank", "pk")[:LIST_LIMIT]
     )
+    # One query for the unassigned counts, the navigation's counts and the setting "missing in transit" needs.
+    unassigned, request.nav_counts, missing_days = team_counts(user=request.user, organization=organization, now=now)
     missing = missing_in_transit_cases(
-        victims=Victim.objects.visible_to(request.user).visible_to(organization), organization=organization, now=now
+        victims=Victim.objects.visible_to(request.user).visible_to(organization),
+        organization=organization,
+        now=now,
+        days=missing_days,
     )
     shown = [*unassigned_cases, *(row.victim for row in unassigned_requests), *missing.cases]
     record_reads(request, shown, view="team", organization_id=organization.pk)
@@ -139,7 +151,7 @@ def team(request):
         {
             "now": now,
             "load": team_load(organization=organization, now=now),
-            "unassigned": unassigned_counts(organization=organization, now=now),
+            "unassigned": unassigned,
             "unassigned_cases": unassigned_cases,
             "unassigned_requests": _with_days_overdue(unassigned_requests, now=now),
             "missing": missing,

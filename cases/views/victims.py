@@ -4,12 +4,10 @@ Every page is scoped to the organisation the user works in: another organisation
 The case page's actions live in `case_actions.py`; they re-render the page through `render_case_page`.
 """
 
-import json
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -40,10 +38,10 @@ from ..forms import (
 )
 from ..models import AgencyReferral, CaseNote, RescueRequest, StaleRecordError, Victim, VictimStatusChange
 from ..models.requests import open_condition, overdue_condition
+from .paging import COUNT_CAP, planner_estimate
 from .timeline import build_timeline
 
 PAGE_SIZE = 50
-COUNT_CAP = 1000
 TIMELINE_NOTES = 100
 
 # --- The list ------------------------------------------------------------------------------------------------
@@ -51,19 +49,6 @@ TIMELINE_NOTES = 100
 
 def _scoped_victims(request):
     return Victim.objects.visible_to(request.membership)
-
-
-def _planner_estimate(queryset) -> int | None:
-    """PostgreSQL's own estimate of how many rows a query returns (no scan). None on other databases."""
-    if connection.vendor != "postgresql":
-        return None
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):  # psycopg returns parsed JSON; other drivers may return text
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])
 
 
 @dataclass
@@ -84,7 +69,7 @@ def _count(queryset) -> ResultCount:
 
 
 def _estimated(queryset) -> ResultCount:
-    estimate = _planner_estimate(queryset)
+    estimate = planner_estimate(queryset)
     return ResultCount(exact=None, about=max(estimate, COUNT_CAP + 1) if estimate else None)
 
 
