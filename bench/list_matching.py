@@ -212,13 +212,19 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200_000)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--skip-workers", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--seed-only", action="store_true", help="seed the --cases cases and stop")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; database {DB_URL.rsplit('/', 1)[1]}")
-    quality()
+    if not args.skip_quality:
+        quality()
 
     rng = random.Random(11)
-    org = organisation("bench-lists", "BLM")
+    # One organisation per case count, so 20,000 and 200,000 cases can be measured side by side.
+    org = organisation(f"bench-lists-{args.cases}", "BLM")
     cases = seed(org, args.cases, rng)
+    if args.seed_only:
+        return
     ReleasedList.objects.filter(organization=org).delete()
     released = import_list(org, big_list(cases, args.rows, rng), f"bench-{args.rows}.csv", date(2025, 2, 20))
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

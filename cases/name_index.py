@@ -12,7 +12,7 @@ Kept in sync on every save of a victim (post_save) and by `index_victims()` for 
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 from django.db import connection, models, transaction
@@ -218,6 +218,58 @@ def candidates_for_names(
         .values_list("victim_id", "shared")
     )
     return list(rows[:limit] if limit is not None else rows)
+
+
+def _pair_digests(organization_id: int, name: str) -> list[str]:
+    """The digests of a name's pair keys (p:/c:), the only kinds candidate generation looks up."""
+    return sorted({_digest(organization_id, key) for key in keys(name) if key[0] in CANDIDATE_KINDS})
+
+
+def candidates_for_each(
+    organization_id: int, names: Sequence[str], *, limit: int, min_shared: int | None = None
+) -> list[list[tuple[int, int]]]:
+    """For each of `names`, its (victim id, pair keys shared): the `limit` victims sharing most, most shared
+    first, then by id. One grouped query for all the names (a chunk of a list), not one per name.
+
+    Each name is looked up on its own, as `candidates()` would; names written the same are looked up once.
+    """
+    distinct = list(dict.fromkeys(names))
+    wanted = [(n, digest) for n, name in enumerate(distinct) for digest in _pair_digests(organization_id, name)]
+    found: dict[int, list[tuple[int, int]]] = {}
+    # PostgreSQL takes the pairs as two arrays; other databases as VALUES rows, within their parameter limit.
+    batch = len(wanted) if connection.vendor == "postgresql" else 400
+    start = 0
+    while start < len(wanted):
+        end = min(len(wanted), start + batch)
+        while end < len(wanted) and wanted[end][0] == wanted[end - 1][0]:
+            end += 1  # a name's digests stay in one query
+        for n, victim_id, shared in _grouped_candidates(organization_id, wanted[start:end], limit, min_shared or 1):
+            found.setdefault(n, []).append((victim_id, shared))
+        start = end
+    index = {name: n for n, name in enumerate(distinct)}
+    return [found.get(index[name], []) for name in names]
+
+
+def _grouped_candidates(organization_id: int, wanted: list[tuple[int, str]], limit: int, min_shared: int):
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        source = "unnest(%s::integer[], %s::text[]) AS w(n, digest)"
+        params: list = [[n for n, _d in wanted], [d for _n, d in wanted]]
+    else:
+        rows = ", ".join(["(%s, %s)"] * len(wanted))
+        source = f"(SELECT column1 AS n, column2 AS digest FROM (VALUES {rows})) AS w"  # noqa: S608 (placeholders)
+        params = [value for pair in wanted for value in pair]
+    victim, count = f"k.{quote('victim_id')}", "COUNT(*)"
+    sql = (
+        f"SELECT n, victim_id, shared FROM (SELECT w.n AS n, {victim} AS victim_id, {count} AS shared, "  # noqa: S608
+        f"ROW_NUMBER() OVER (PARTITION BY w.n ORDER BY {count} DESC, {victim}) AS place "
+        f"FROM {source} JOIN {quote(NameKey._meta.db_table)} k "
+        f"ON k.{quote('organization_id')} = %s AND k.{quote('digest')} = w.digest "
+        f"GROUP BY w.n, {victim} HAVING {count} >= %s) ranked WHERE place <= %s ORDER BY n, place"
+    )  # names from model metadata, every value a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, organization_id, min_shared, limit])
+        return cursor.fetchall()
 
 
 def _with_joins(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:

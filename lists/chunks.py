@@ -4,13 +4,16 @@ command that imported the list), progress counted from the chunks that are done.
 
 import json
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Q, Sum, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.models import Organization
 from cases.models import Victim
+from core import crypto
 
 from .matching import MAX_CANDIDATES, CaseFacts, EntryFacts, case_person, entry_person, identifier_hits, reasons_json
 from .matching import suggest as suggest_for
@@ -101,31 +104,43 @@ def _entry_facts(released_list: ReleasedList, entries) -> list[EntryFacts]:
     return facts
 
 
+def _stored_names(full_name: str, names_in_compound: str) -> tuple[str, ...]:
+    """Decrypt a candidate's names (their ciphertexts, as stored) when it is scored."""
+    from cases import name_index
+
+    full = crypto.decrypt(full_name, label="cases.Victim.full_name") if full_name else ""
+    aliases = crypto.decrypt(names_in_compound, label="cases.Victim.names_in_compound") if names_in_compound else ""
+    return tuple(name_index.names_of(full, aliases))
+
+
 def match_entries(released_list: ReleasedList, organization: Organization, entries) -> list[Match]:
-    """Suggestions for these entries among the organisation's cases (unsaved Match rows)."""
+    """Suggestions for these entries among the organisation's cases (unsaved Match rows).
+
+    Three queries for the chunk, whatever its size: the candidates of every entry from the name index (one
+    grouped lookup), the identifiers (passport, phone), and the candidates' facts with their names still
+    encrypted; a name is decrypted only when its case is scored (see lists.matching.suggest).
+    """
     from cases import name_index  # the case file's one name index (cases/name_index.py)
 
     facts = _entry_facts(released_list, entries)
     victims = Victim.objects.visible_to(organization).filter(redacted_at__isnull=True)
     identifiers = identifier_hits(facts, organization_id=organization.pk, victims=victims)
+    shared = name_index.candidates_for_each(organization.pk, [entry.name for entry in facts], limit=MAX_CANDIDATES)
     wanted: dict[int, set[int]] = {}
-    for entry in facts:
-        shared = name_index.candidates(organization.pk, entry.name)
-        best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:MAX_CANDIDATES]
-        wanted[entry.entry_id] = {victim_id for victim_id, _count in best} | set(identifiers.get(entry.entry_id, {}))
+    for entry, found in zip(facts, shared, strict=True):
+        wanted[entry.entry_id] = {victim_id for victim_id, _count in found} | set(identifiers.get(entry.entry_id, {}))
     all_ids = set().union(*wanted.values()) if wanted else set()
     cases: dict[int, CaseFacts] = {}
-    columns = ("pk", "full_name", "names_in_compound", "date_of_birth", "estimated_age", "created_at", "sex")
+    columns = ("pk", "birth_year", "estimated_age", "created_at", "sex", "citizenship", "stored_name", "stored_aliases")
     ids = sorted(all_ids)
+    stored = {"stored_name": Cast("full_name", TextField()), "stored_aliases": Cast("names_in_compound", TextField())}
     for start in range(0, len(ids), 900):  # SQLite allows about a thousand parameters per query
-        for pk, full_name, aliases, dob, age, created_at, sex, citizenship in victims.filter(
-            pk__in=ids[start : start + 900]
-        ).values_list(*columns, "citizenship"):
-            names = tuple(name_index.names_of(full_name, aliases))
+        rows = victims.filter(pk__in=ids[start : start + 900]).annotate(**stored).values_list(*columns)
+        for pk, birth_year, age, created_at, sex, citizenship, full_name, aliases in rows:
             person = case_person(
-                date_of_birth=dob, estimated_age=age, created_at=created_at, sex=sex, citizenship=citizenship
+                birth_year=birth_year, estimated_age=age, created_at=created_at, sex=sex, citizenship=citizenship
             )
-            cases[pk] = CaseFacts(pk, names, person)
+            cases[pk] = CaseFacts(pk, None, person, load_names=partial(_stored_names, full_name, aliases))
     now = timezone.now()
     matches = []
     for entry in facts:
@@ -151,8 +166,10 @@ def run_chunk(chunk_id: int) -> dict[str, int]:
     entries = list(
         ListEntry.objects.filter(
             released_list=chunk.released_list, line__gte=chunk.first_line, line__lte=chunk.last_line
-        ).exclude(name="")
-    )
+        )
+        .exclude(name="")
+        .only("pk", "line", "name", "values", "birth_year", "age", "sex", "nationality")
+    )  # the row as written and its messages stay encrypted: matching needs neither
     matches = match_entries(chunk.released_list, chunk.organization, entries)
     with transaction.atomic():
         existing = Match.objects.filter(organization=chunk.organization, entry__in=entries)

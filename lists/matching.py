@@ -3,11 +3,12 @@ indexes (passport, phone), never a cross product; rapidfuzz scores on the transl
 """
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from core import crypto
-from core.names import THRESHOLD, Person, parse, score
+from core.names import THRESHOLD, Person, best_possible, parse, score
 
 MAX_CANDIDATES = 30  # per entry, the victims sharing most name keys
 MAX_SUGGESTIONS = 3  # per entry and organisation
@@ -31,9 +32,17 @@ class EntryFacts:
 
 @dataclass
 class CaseFacts:
+    """A candidate case. Its names may come later: `load_names` decrypts them when the case is scored at all."""
+
     victim_id: int
-    names: tuple[str, ...]  # the full name, then the names used in the compound
+    names: tuple[str, ...] | None  # the full name, then the names used in the compound (None: not read yet)
     person: Person
+    load_names: Callable[[], tuple[str, ...]] | None = None
+
+    def name_list(self) -> tuple[str, ...]:
+        if self.names is None:
+            self.names = self.load_names() if self.load_names else ()
+        return self.names
 
 
 @dataclass
@@ -50,9 +59,14 @@ def entry_person(*, birth_year, age, sex, nationality, published: date) -> Perso
     return Person(birth_year=birth_year, sex=sex or None, nationality=nationality or None)
 
 
-def case_person(*, date_of_birth, estimated_age, created_at, sex, citizenship) -> Person:
-    if date_of_birth:
-        return Person(birth_year=date_of_birth.year, sex=CASE_SEX.get(sex), nationality=citizenship or None)
+def case_person(*, date_of_birth=None, estimated_age, created_at, sex, citizenship, birth_year=None) -> Person:
+    """`birth_year` (the case's clear year column) stands for `date_of_birth`, which is encrypted."""
+    if date_of_birth or birth_year:
+        return Person(
+            birth_year=date_of_birth.year if date_of_birth else birth_year,
+            sex=CASE_SEX.get(sex),
+            nationality=citizenship or None,
+        )
     if estimated_age is not None:
         return Person(
             age=estimated_age, age_in_year=created_at.year, sex=CASE_SEX.get(sex), nationality=citizenship or None
@@ -92,15 +106,33 @@ def identifier_hits(entries: list[EntryFacts], *, organization_id: int, victims)
     return hits
 
 
+def _ranked(found: list[Suggestion]) -> list[Suggestion]:
+    return sorted(found, key=lambda s: (-s.score, s.victim_id))
+
+
 def suggest(
     entry: EntryFacts, candidates: list[CaseFacts], identifiers: dict[int, str] | None = None
 ) -> list[Suggestion]:
-    """The entry's best suggestions among its candidates, best first, each with its reasons."""
+    """The entry's best suggestions among its candidates, best first, each with its reasons.
+
+    A candidate is compared by name only when it could still be kept: the evidence alone (birth year, sex,
+    nationality) bounds its score, so one that cannot reach SUGGESTION_FLOOR, or the third best found so far,
+    is never scored and its names are never decrypted. The result is what scoring every candidate would give.
+    """
     identifiers = identifiers or {}
-    parsed = parse(entry.name)
-    found: list[Suggestion] = []
+    bounded = []
     for case in candidates:
-        results = [score(parsed, parse(name), a_person=entry.person, b_person=case.person) for name in case.names]
+        best = IDENTIFIER_SCORE if case.victim_id in identifiers else best_possible(entry.person, case.person)
+        if best >= SUGGESTION_FLOOR:
+            bounded.append((best, case))
+    bounded.sort(key=lambda item: (-item[0], item[1].victim_id))
+    parsed = parse(entry.name) if bounded else None
+    found: list[Suggestion] = []
+    for best, case in bounded:
+        if len(found) >= MAX_SUGGESTIONS and best < _ranked(found)[MAX_SUGGESTIONS - 1].score:
+            break  # every candidate left scores below the three kept
+        names = case.name_list()
+        results = [score(parsed, parse(name), a_person=entry.person, b_person=case.person) for name in names]
         if not results:
             continue
         result = max(results, key=lambda r: r.score)
@@ -113,8 +145,7 @@ def suggest(
             total = IDENTIFIER_SCORE
         if total >= SUGGESTION_FLOOR:
             found.append(Suggestion(entry.entry_id, case.victim_id, round(total, 4), reasons))
-    found.sort(key=lambda s: (-s.score, s.victim_id))
-    return found[:MAX_SUGGESTIONS]
+    return _ranked(found)[:MAX_SUGGESTIONS]
 
 
 def reasons_json(reasons: list[str]) -> str:

@@ -163,6 +163,13 @@ def _evidence(a: Person, b: Person) -> tuple[float, list[str]]:
     return delta, reasons
 
 
+def best_possible(a_person: Person | None, b_person: Person | None) -> float:
+    """The highest `score()` two records can reach whatever their names are (names equal, then the evidence):
+    a matcher need not read, decrypt or compare the names of a pair whose best is below what it keeps."""
+    delta, _reasons = _evidence(a_person or Person(), b_person or Person())
+    return round(min(1.0, max(0.0, 1.0 + delta)), 4)
+
+
 def score(a: str | Parsed, b: str | Parsed, *, a_person: Person | None = None, b_person: Person | None = None) -> Match:
     """How likely two records name the same person, 0..1, with reasons; THRESHOLD separates suggestions.
 
