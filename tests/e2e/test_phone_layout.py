@@ -224,4 +224,5 @@ def test_my_work_and_the_case_page_weigh_at_most_200_kb_without_cache(browser, l
         kinds: dict[str, int] = {}
         for kind, _url, size in loaded:
             kinds[kind] = kinds.get(kind, 0) + size
-        print(f"  {language} {url}: {total} {kinds} fonts={[u.rsplit('/', 1)[-1] for k, u, _ in loaded if k == 'font']}")
+        fonts = [u.rsplit("/", 1)[-1] for k, u, _ in loaded if k == "font"]
+        print(f"  {language} {url}: {total} {kinds} fonts={fonts}")
