@@ -60,9 +60,7 @@ class RescueRequest(OrganizationOwned, Versioned, Timestamped):
     Status = RescueRequestStatus
     OPEN_STATUSES = OPEN_REQUEST_STATUSES
 
-    victim = models.ForeignKey(
-        Victim, on_delete=models.CASCADE, related_name="rescue_requests", verbose_name=_("case")
-    )
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="rescue_requests", verbose_name=_("case"))
     priority = models.CharField(_("priority"), max_length=10, choices=Priority, default=Priority.NORMAL)
     status = models.CharField(_("status"), max_length=20, choices=RescueRequestStatus, default=RescueRequestStatus.OPEN)
     assigned_to = models.ForeignKey(
