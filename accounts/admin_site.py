@@ -13,6 +13,7 @@ from django.contrib.admin.apps import AdminConfig
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import ForeignObjectRel
+from django.utils.translation import gettext_lazy
 
 
 class ForwardRelationAutocompleteView(AutocompleteJsonView):
@@ -30,6 +31,10 @@ class ForwardRelationAutocompleteView(AutocompleteJsonView):
 
 
 class HomewardAdminSite(admin.AdminSite):
+    site_header = gettext_lazy("Homeward administration")
+    site_title = gettext_lazy("Homeward")
+    index_title = gettext_lazy("Administration")
+
     def has_permission(self, request) -> bool:
         from .two_factor import is_verified  # not at import time: this module loads before the models
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 
 from accounts.models import Organization
-from places.codes import COUNTRY_NAMES, EXPLOITATION_CHOICES, MEANS_OF_CONTROL_CHOICES, SEX_CHOICES
+from places.codes import COUNTRY_NAMES, EXPLOITATION_CHOICES, HTCDS_SEX_CHOICES, MEANS_OF_CONTROL_CHOICES
 
 from .models import AgencyReferral, RescueRequest, Victim
 
@@ -80,7 +80,7 @@ def _field_labels(model, name: str) -> Labels:
     return Labels(model._meta.get_field(name).flatchoices)
 
 
-_sex = Labels(SEX_CHOICES)
+_sex = Labels(HTCDS_SEX_CHOICES)  # coded to HTCDS, whatever the pages say
 _country = Labels(COUNTRY_NAMES.items())
 _exploitation = Labels(EXPLOITATION_CHOICES).many
 _means_of_control = Labels(MEANS_OF_CONTROL_CHOICES).many

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organization
-from places.codes import COUNTRY_NAMES, EXPLOITATION_CHOICES, MEANS_OF_CONTROL_CHOICES, SEX_CHOICES
+from places.codes import COUNTRY_NAMES, EXPLOITATION_CHOICES, HTCDS_SEX_CHOICES, MEANS_OF_CONTROL_CHOICES
 
 from .exports import Labels
 from .models import Victim
@@ -82,7 +82,7 @@ def statistics(*, organization: Organization) -> tuple[list[list[Any]], int]:
     One query; returns (rows, number of people counted).
     """
     unknown = _("Unknown")
-    sex_label = Labels(SEX_CHOICES)
+    sex_label = Labels(HTCDS_SEX_CHOICES)  # coded to HTCDS, whatever the pages say
     exploitation_label = dict(EXPLOITATION_CHOICES)
     control_label = dict(MEANS_OF_CONTROL_CHOICES)
     tz = organization.tzinfo

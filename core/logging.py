@@ -181,3 +181,16 @@ class NoPersonalDataExceptionReporter(ExceptionReporter):
             if frame.get("exc_cause") is not None:
                 frame["exc_cause"] = redact(str(frame["exc_cause"]))
         return data
+
+
+class NoTracebackForClientErrorsFilter(logging.Filter):
+    """An ordinary 403 or 404 is one line ("Forbidden (Permission denied): /cases/7/"), not a traceback.
+
+    Django's `django.request` logger attaches the exception to every 4xx it logs; only a 5xx is worth its trace.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name == "django.request" and getattr(record, "status_code", 500) < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

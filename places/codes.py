@@ -26,7 +26,18 @@ def htcds_list(list_name: str) -> tuple[tuple[str, str], ...]:
 FORCED_CRIMINALITY = "ForcedCriminalityScamWork"
 STATELESS = "XX"  # not in ISO 3166; the list of 7,141 people freed in 2025 had 9 stateless people
 
-SEX_CHOICES = htcds_list("gender")
+# HTCDS's own codes and labels ("Feminine", "Non-Conforming"): what exports and statistics write.
+HTCDS_SEX_CHOICES = htcds_list("gender")
+# The same codes, labelled as a caseworker would say them: what forms and pages show.
+SEX_LABELS = {
+    "Feminine": _("Female"),
+    "Masculine": _("Male"),
+    "TransgenderFeminine": _("Trans woman"),
+    "TransgenderMasculine": _("Trans man"),
+    "NonConforming": _("Non-binary / other"),
+    "NonSpecifiedUnknown": _("Unknown"),
+}
+SEX_CHOICES = tuple((code, SEX_LABELS.get(code, label)) for code, label in HTCDS_SEX_CHOICES)
 # The HTCDS file lost Namibia's code "NA" (read as "not available" somewhere upstream); restore it here.
 CITIZENSHIP_CHOICES = (
     *[(code or ("NA" if label == "Namibia" else code), label) for code, label in htcds_list("citizenship")],

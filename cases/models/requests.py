@@ -60,9 +60,7 @@ class RescueRequest(OrganizationOwned, Versioned, Timestamped):
     Status = RescueRequestStatus
     OPEN_STATUSES = OPEN_REQUEST_STATUSES
 
-    victim = models.ForeignKey(
-        Victim, on_delete=models.CASCADE, related_name="rescue_requests", verbose_name=_("victim")
-    )
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="rescue_requests", verbose_name=_("case"))
     priority = models.CharField(_("priority"), max_length=10, choices=Priority, default=Priority.NORMAL)
     status = models.CharField(_("status"), max_length=20, choices=RescueRequestStatus, default=RescueRequestStatus.OPEN)
     assigned_to = models.ForeignKey(
@@ -160,7 +158,7 @@ class AgencyReferral(OrganizationOwned, Timestamped):
     AWAITING_RESPONSE_STATUSES = AWAITING_RESPONSE_STATUSES
     DEFAULT_RESPONSE_DAYS = 3
 
-    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("victim"))
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="referrals", verbose_name=_("case"))
     rescue_request = models.ForeignKey(
         RescueRequest,
         on_delete=models.SET_NULL,

@@ -240,8 +240,8 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
     )
 
     class Meta:
-        verbose_name = _("victim")
-        verbose_name_plural = _("victims")
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["organization", "case_number"], name="victim_unique_case_number"),
@@ -382,7 +382,7 @@ class Reporter(OrganizationOwned, Timestamped):
         AUTHORITY = "authority", _("Authority")
         OTHER = "other", _("Other")
 
-    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="reporters", verbose_name=_("victim"))
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="reporters", verbose_name=_("case"))
     # Encrypted at rest: a reporter is usually family, and language and contact times say who and where they are.
     name = SecretTextField(_("name"), max_length=200, blank=False)
     relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship)
@@ -417,7 +417,7 @@ class CaseNote(OrganizationOwned):
         AGENCY_UPDATE = "agency_update", _("Agency update")
         INTERNAL = "internal", _("Internal")
 
-    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="notes", verbose_name=_("victim"))
+    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case"))
     rescue_request = models.ForeignKey(
         "cases.RescueRequest",
         on_delete=models.SET_NULL,

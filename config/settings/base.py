@@ -310,6 +310,9 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # Workers keep Django's LOGGING (handlers with the personal-data filter) instead of installing their own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# A worker's print()s (the console email backend's emails) go to the terminal as they are, once, rather than
+# line by line as "WARNING celery.redirected" log records.
+CELERY_WORKER_REDIRECT_STDOUTS = False
 
 # --- Logging --------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
@@ -321,10 +324,15 @@ LOGGING = {
     "filters": {
         "redact_personal_data": {"()": "core.logging.RedactPersonalDataFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "no_traceback_for_client_errors": {"()": "core.logging.NoTracebackForClientErrorsFilter"},
     },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_personal_data"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["no_traceback_for_client_errors", "redact_personal_data"],
+        },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
