@@ -13,6 +13,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence": {"BACKEND": "django.core.files.storage.InMemoryStorage"},  # tests that need files on disk override
 }
 
 # On SQLite, tests use a file (not memory) so threads, a Celery worker process and a live server share it.
