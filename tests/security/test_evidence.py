@@ -406,3 +406,20 @@ def test_rotate_encryption_keys_re_encrypts_evidence_files_under_the_new_key(org
 def test_evidence_is_stored_in_the_storage_named_evidence(settings):
     assert "evidence" in settings.STORAGES
     assert storages["evidence"].location.endswith("evidence")
+
+
+def test_retention_redaction_of_a_closed_case_deletes_its_evidence_files(
+    org_a, case, evidence_on_disk, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases import retention, services
+
+    evidence_add(victim=case, added_by=org_a.caseworker, files=[upload_of(synthetic_jpeg(), "passport.jpg")])
+    services.victim_change_status(victim=case, to_status="closed", changed_by=org_a.supervisor, reason="Synthetic")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert retention.victim_redact_identity(victim=case, now=timezone.now() + timedelta(days=1))
+    assert not Evidence.objects.exists()
+    assert stored_files(evidence_on_disk) == []
