@@ -18,6 +18,8 @@ Decisions (see docs/security.md):
 - Lists (lists/): supervisors and organisation admins import published lists and case spreadsheets (a file
   reaches every case of the organisation at once) and confirm matches in bulk. Caseworkers review matches one
   by one: confirming writes a note on the case, which they may already do (EDIT); they know their cases best.
+- Evidence (files on a case or note): whoever may see the case or note may add and download them; only
+  supervisors and organisation admins delete one (a deletion is audited), so a file cannot quietly disappear.
 - Platform admins (superusers) run the instance through the admin site and may do everything there.
 """
 
@@ -50,6 +52,7 @@ class Action(models.TextChoices):
     REPATRIATE = "repatriate", _("Record screenings, batch steps and follow-ups after return")
     MANAGE_BATCHES = "manage_batches", _("Create repatriation batches and move people between them")
     DOWNLOAD_MANIFEST = "download_manifest", _("Download a batch's manifest for the embassy")
+    DELETE_EVIDENCE = "delete_evidence", _("Delete evidence files from a case")
 
 
 _CASEWORK = frozenset(
@@ -72,6 +75,7 @@ _SUPERVISION = _CASEWORK | {
     Action.IMPORT_LISTS,
     Action.MANAGE_BATCHES,
     Action.DOWNLOAD_MANIFEST,
+    Action.DELETE_EVIDENCE,
 }
 
 #: The policy. A role may do exactly the actions listed for it, in its own organisation only.

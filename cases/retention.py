@@ -2,7 +2,8 @@
 
 What goes: the name, every secret field (documents, phones, handles, names used in the compound, location),
 the exact date of birth (its age at registration is kept as the estimated age), reporters' names and contacts,
-note bodies, what referrals shared, and free-text reasons and outcomes that may name people. What stays: the
+note bodies, evidence files (photos of passports, voice messages: deleted, ciphertext and all), what referrals
+shared, and free-text reasons and outcomes that may name people. What stays: the
 de-identified statistics fields (sex, citizenship, age, exploitation types, means of control, recruitment
 method, dates truncated to the month), statuses and their history, so the organisation's numbers remain true.
 Each batch of redactions and its `DataAccessLog` row commit together.
@@ -22,7 +23,7 @@ from audit.models import DataAccessLog
 from audit.trail import audited_update
 from core.fields import secret_field_names
 
-from .models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
+from .models import AgencyReferral, CaseNote, Evidence, Reporter, RescueRequest, Victim, VictimStatusChange
 from .statistics import age_at_registration
 
 REDACTED_NAME = "Redacted"
@@ -99,6 +100,8 @@ def victim_redact_identity(*, victim: Victim, now: datetime) -> bool:
         updated_at=now,
     )
     audited_update(CaseNote.objects.filter(of_victim), body=REDACTED_TEXT)
+    for evidence in Evidence.objects.filter(of_victim):
+        evidence.delete()  # a DELETE entry each in the trail; the stored files go after the commit
     audited_update(
         AgencyReferral.objects.filter(of_victim),
         **{name: "" for name in secret_field_names(AgencyReferral) if name not in REFERRAL_REASONS},

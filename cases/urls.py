@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import case_actions, exports, intake, places, requests, victims
+from .views import case_actions, evidence, exports, intake, places, requests, victims
 
 app_name = "cases"
 
@@ -38,4 +38,9 @@ urlpatterns = [
     path("<int:pk>/requests/<int:request_pk>/close/", case_actions.request_close, name="request_close"),
     path("<int:pk>/refer/", case_actions.referral_new, name="referral_new"),
     path("<int:pk>/referrals/<int:referral_pk>/response/", case_actions.referral_response, name="referral_response"),
+    # evidence: files on the case or its notes, decrypted only through these views (audited), never a public URL.
+    path("<int:pk>/evidence/", evidence.evidence_upload, name="evidence_upload"),
+    path("<int:pk>/evidence/<int:evidence_pk>/", evidence.evidence_download, name="evidence_download"),
+    path("<int:pk>/evidence/<int:evidence_pk>/thumbnail/", evidence.evidence_thumbnail, name="evidence_thumbnail"),
+    path("<int:pk>/evidence/<int:evidence_pk>/delete/", evidence.evidence_delete, name="evidence_delete"),
 ]

@@ -153,6 +153,53 @@ def rotate(stored: str, *, label: str = "A secret value") -> str:
         raise _wrong_key(label) from None
 
 
+# --- Files ---------------------------------------------------------------------------------------
+# Files (case evidence) are encrypted whole under the same keys, as bytes: the prefix, then the Fernet token.
+ENCRYPTED_FILE_PREFIX = b"hwenc1:"
+
+
+def encrypt_bytes(plaintext: bytes) -> bytes:
+    """A file's content encrypted under the first configured key, ready for storage."""
+    multi, _first = _configured()
+    return ENCRYPTED_FILE_PREFIX + multi.encrypt(plaintext)
+
+
+def _file_token(stored: bytes, *, label: str) -> bytes:
+    if not stored.startswith(ENCRYPTED_FILE_PREFIX):
+        raise DecryptionError(f"{label} is not an encrypted file.")
+    return stored[len(ENCRYPTED_FILE_PREFIX) :]
+
+
+def decrypt_bytes(stored: bytes, *, label: str = "A stored file") -> bytes:
+    """A stored file's plaintext, or DecryptionError (wrong key, or the file was altered)."""
+    multi, _first = _configured()
+    try:
+        return multi.decrypt(_file_token(stored, label=label))
+    except InvalidToken:
+        raise _wrong_key(label) from None
+
+
+def is_bytes_under_first_key(stored: bytes) -> bool:
+    """Whether a stored file is already encrypted under the current first key (rotation skips those)."""
+    if not stored.startswith(ENCRYPTED_FILE_PREFIX):
+        return False
+    _multi, first = _configured()
+    try:
+        first.decrypt(stored[len(ENCRYPTED_FILE_PREFIX) :])
+    except InvalidToken:
+        return False
+    return True
+
+
+def rotate_bytes(stored: bytes, *, label: str = "A stored file") -> bytes:
+    """The same file re-encrypted under the first key."""
+    multi, _first = _configured()
+    try:
+        return ENCRYPTED_FILE_PREFIX + multi.rotate(_file_token(stored, label=label))
+    except InvalidToken:
+        raise _wrong_key(label) from None
+
+
 # --- Blind index ----------------------------------------------------------------------------------
 
 

@@ -1,4 +1,5 @@
-"""Bulk upkeep of secret columns as stored: encrypt old plaintext, re-encrypt under a new key, rebuild blind indexes.
+"""Bulk upkeep of secrets as stored: encrypt old plaintext, re-encrypt columns and files under a new key, rebuild
+blind indexes.
 
 Used by migration cases/0003 and `manage.py rotate_encryption_keys`. Rows are read in batches ordered by primary
 key, each batch is written in its own transaction, and a row is only written if it still holds the value that was
@@ -212,3 +213,24 @@ DERIVED_INDEXES: dict[str, DerivedIndex] = {}
 def register_derived_index(label: str, *, count: Callable[..., int], rebuild: Callable[..., object]) -> None:
     """Called from an app's ready(): core knows nothing of the apps above it. Idempotent."""
     DERIVED_INDEXES[label] = DerivedIndex(label=label, count=count, rebuild=rebuild)
+
+
+@dataclass(frozen=True)
+class EncryptedFiles:
+    """Encrypted files kept by an app above core (case evidence), re-encrypted by `rotate_encryption_keys`.
+
+    `count(using)` gives the rows to go through; `rotate(using=, batch_size=, on_batch=)` re-encrypts every file not
+    under the first key yet and returns a `Progress`.
+    """
+
+    label: str
+    count: Callable[..., int]
+    rotate: Callable[..., Progress]
+
+
+ENCRYPTED_FILES: dict[str, EncryptedFiles] = {}
+
+
+def register_encrypted_files(label: str, *, count: Callable[..., int], rotate: Callable[..., Progress]) -> None:
+    """Called from an app's ready(), like `register_derived_index`. Idempotent."""
+    ENCRYPTED_FILES[label] = EncryptedFiles(label=label, count=count, rotate=rotate)

@@ -1,7 +1,8 @@
-"""The case file: victims, who reported them, their notes, rescue requests and referrals."""
+"""The case file: victims, who reported them, their notes and evidence, rescue requests and referrals."""
 
 from ..name_index import NameKey  # the name index lives with its lookups
 from .base import StaleRecordError
+from .evidence import Evidence
 from .requests import AgencyReferral, RescueRequest
 from .victims import CaseNote, CaseNumberSequence, Reporter, Victim, VictimStatusChange
 
@@ -9,6 +10,7 @@ __all__ = [
     "AgencyReferral",
     "CaseNote",
     "CaseNumberSequence",
+    "Evidence",
     "NameKey",
     "RescueRequest",
     "Reporter",

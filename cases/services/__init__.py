@@ -3,9 +3,10 @@
 Services take keyword-only arguments, validate (raising ValidationError in the user's terms), and run in a
 transaction. Status transitions are enforced here, not by whoever saves a row. One module per concept:
 `numbering` (case numbers, cadence), `victims`, `notes` (notes and reporters), `requests` (rescue requests),
-`referrals`; `rules` holds the transition tables.
+`referrals`, `evidence` (files on a case); `rules` holds the transition tables.
 """
 
+from .evidence import evidence_add, evidence_delete
 from .notes import (
     REPORTER_FIELDS,
     case_note_add,
@@ -43,6 +44,8 @@ __all__ = [
     "case_note_add",
     "case_note_correct",
     "check_referral_consent",
+    "evidence_add",
+    "evidence_delete",
     "next_follow_up",
     "referral_create",
     "referral_record_response",

@@ -1,4 +1,4 @@
-"""The case page's timeline: notes, status changes, rescue requests and referrals merged, newest first."""
+"""The case page's timeline: notes, evidence, status changes, rescue requests and referrals merged, newest first."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 @dataclass
 class TimelineEntry:
     when: datetime
-    kind: str  # note, status, request, referral: also the CSS modifier
+    kind: str  # note, evidence, status, request, referral: also the CSS modifier
     title: str
     body: str = ""
     by: object = None
@@ -21,8 +21,8 @@ class TimelineEntry:
 TIMELINE_SOURCES: list[Callable] = []
 
 
-def build_timeline(*, notes, status_changes, requests, referrals, victim=None) -> list[TimelineEntry]:
-    """Everything that happened on a case, newest first."""
+def build_timeline(*, notes, status_changes, requests, referrals, victim=None, evidence=()) -> list[TimelineEntry]:
+    """Everything that happened on a case, newest first. `evidence`: the files this viewer may see."""
     entries: list[TimelineEntry] = []
     for source in TIMELINE_SOURCES if victim is not None else ():
         entries.extend(source(victim, TimelineEntry))
@@ -35,6 +35,17 @@ def build_timeline(*, notes, status_changes, requests, referrals, victim=None) -
                 body=note.body,
                 by=note.author,
                 restricted=note.is_restricted,
+            )
+        )
+    for item in evidence:
+        who = item.added_by.display_name or item.added_by.email
+        entries.append(
+            TimelineEntry(
+                when=item.added_at,
+                kind="evidence",
+                title=_("Evidence added by %(who)s: %(kind)s") % {"who": who, "kind": item.get_kind_display()},
+                body=item.description,
+                restricted=item.is_restricted,
             )
         )
     for change in status_changes:

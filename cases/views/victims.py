@@ -39,6 +39,7 @@ from ..forms import (
 from ..models import AgencyReferral, CaseNote, RescueRequest, StaleRecordError, Victim, VictimStatusChange
 from ..models.requests import open_condition, overdue_condition
 from .paging import COUNT_CAP, planner_estimate
+from .evidence import case_page_evidence
 from .timeline import build_timeline
 
 PAGE_SIZE = 50
@@ -291,11 +292,17 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
         )
         if getattr(victim, name)
     ]
+    evidence = case_page_evidence(request, victim, bound=bound.get("evidence"))
     context = {
         "victim": victim,
         "reporters": list(victim.reporters.all()),
         "timeline": build_timeline(
-            notes=notes, status_changes=status_changes, requests=requests, referrals=referrals, victim=victim
+            notes=notes,
+            status_changes=status_changes,
+            requests=requests,
+            referrals=referrals,
+            victim=victim,
+            evidence=evidence["evidence_items"],
         ),
         "notes_truncated": notes_truncated,
         "requests": requests,
@@ -306,6 +313,7 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
         "can_assign": can_assign,
         "now": timezone.now(),
         **forms,
+        **evidence,
     }
     return render(request, "cases/victim_detail.html", context, status=status)
 

@@ -249,10 +249,20 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "manifests": MANIFEST_STORAGE,
+    # Case evidence, always ciphertext (cases/services/evidence.py). Embedded default: a folder under var/;
+    # production may use S3-compatible storage through django-storages (docs/operations.md, "Evidence files").
+    "evidence": {
+        "BACKEND": env.str("EVIDENCE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env.json("EVIDENCE_STORAGE_OPTIONS", default={"location": str(VAR_DIR / "evidence")}),
+    },
 }
 HOMECOMING_MANIFEST_TTL_MINUTES = env.int("HOMECOMING_MANIFEST_TTL_MINUTES", default=30)
 HOMECOMING_MANIFEST_RETRIES = env.int("HOMECOMING_MANIFEST_RETRIES", default=3)
 HOMECOMING_MANIFEST_RETRY_SECONDS = env.int("HOMECOMING_MANIFEST_RETRY_SECONDS", default=30)
+
+# --- Evidence files -------------------------------------------------------------------------------
+EVIDENCE_MAX_FILE_BYTES = env.int("EVIDENCE_MAX_FILE_MB", default=15) * 1024 * 1024
+EVIDENCE_MAX_FILES_PER_UPLOAD = 10
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

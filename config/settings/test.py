@@ -15,6 +15,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     "manifests": MANIFEST_STORAGE,  # noqa: F405
+    "evidence": {"BACKEND": "django.core.files.storage.InMemoryStorage"},  # tests that need files on disk override
 }
 
 # On SQLite, tests use a file (not memory) so threads, a Celery worker process and a live server share it.

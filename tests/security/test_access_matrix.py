@@ -86,6 +86,12 @@ MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
     "cases:request_close": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
     "cases:referral_new": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
     "cases:referral_response": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
+    # Evidence: added by anyone working on the case (an empty POST is a form error), downloaded by those who may
+    # read the case, deleted by supervisors and org admins (an empty POST lacks the Delete button's confirmation).
+    "cases:evidence_upload": ((302, 405, 405, 405, 405), (302, 200, 200, 200, 404)),
+    "cases:evidence_download": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "cases:evidence_thumbnail": ((302, 200, 200, 200, 404), (405, 405, 405, 405, 405)),
+    "cases:evidence_delete": ((302, 403, 405, 405, 405), (302, 403, 400, 400, 404)),
     # --- The partner API: an API key or nothing (401), a signed-in session is not a key (tests/api has the
     # key matrix: another organisation's ids 404, a read key cannot write). Schema and docs are public. ----------
     "api:schema": ((200, 200, 200, 200, 200), (405, 405, 405, 405, 405)),
@@ -172,6 +178,8 @@ def url_kwargs(name: str, world) -> dict:
     if name.startswith("lists:"):
         by_kwarg |= _list_rows(world)
     wanted = set(re.findall(r"<(?:\w+:)?(\w+)>", route))
+    if "evidence_pk" in wanted:
+        by_kwarg["evidence_pk"] = _evidence_row(world)
     if wanted & {"batch_pk", "member_pk", "followup_pk"}:
         by_kwarg.update(homecoming_rows(world))
     values = by_name.get(name, {})
@@ -192,6 +200,19 @@ def _list_rows(world) -> dict:
         )
         world._list_rows = {"list_pk": released.pk, "entry_pk": entry.pk, "match_pk": match.pk}
     return world._list_rows
+
+
+def _evidence_row(world) -> int:
+    """A photo on organisation A's case (made once per world)."""
+    if not hasattr(world, "_evidence_pk"):
+        from cases.services import evidence_add
+        from tests.security.test_evidence import synthetic_jpeg, upload_of
+
+        added = evidence_add(
+            victim=world.victim_a, added_by=world.a.caseworker, files=[upload_of(synthetic_jpeg(), "photo.jpg")]
+        )
+        world._evidence_pk = added[0].pk
+    return world._evidence_pk
 
 
 def client_of(who: str, world, client_for) -> Client:

@@ -41,6 +41,7 @@ EXPECTED = {
     Action.REPATRIATE: {CW, SV, OA},
     Action.MANAGE_BATCHES: {SV, OA},
     Action.DOWNLOAD_MANIFEST: {SV, OA},
+    Action.DELETE_EVIDENCE: {SV, OA},
 }
 
 RESTRICTED_BODY = "Synthetic restricted detail: safe-house Lima-7"

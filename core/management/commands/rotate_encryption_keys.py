@@ -1,4 +1,4 @@
-"""`manage.py rotate_encryption_keys`: re-encrypt every secret column under the first FIELD_ENCRYPTION_KEYS key."""
+"""`manage.py rotate_encryption_keys`: re-encrypt every secret column and encrypted file under the first key."""
 
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management.base import BaseCommand, CommandError
@@ -43,7 +43,8 @@ class ProgressBar:
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every secret column of every row under the first key in FIELD_ENCRYPTION_KEYS, in batches. "
+        "Re-encrypt every secret column of every row, and every encrypted file (case evidence), under the first key "
+        "in FIELD_ENCRYPTION_KEYS, in batches. "
         "Rows already under the first key are skipped, so an interrupted run is resumed by running it again. "
         "With --reindex, also rebuild the blind indexes (needed after changing BLIND_INDEX_KEY)."
     )
@@ -75,6 +76,15 @@ class Command(BaseCommand):
                 finally:
                     bar.finish()
                 self._report(table.label, progress, verbosity, done="re-encrypted")
+            for files in secret_columns.ENCRYPTED_FILES.values():
+                bar = ProgressBar(
+                    self.stderr, label=files.label, total=files.count(using=database), enabled=verbosity > 0
+                )
+                try:
+                    progress = files.rotate(using=database, batch_size=batch_size, on_batch=bar.advance)
+                finally:
+                    bar.finish()
+                self._report(files.label, progress, verbosity, done="re-encrypted")
             if reindex:
                 for model in secret_columns.blind_index_models():
                     label = f"{model._meta.label} index"
