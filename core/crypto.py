@@ -115,21 +115,6 @@ def decrypt(stored: str, *, label: str = "A secret value") -> str:
         raise _wrong_key(label) from None
 
 
-def encrypt_bytes(data: bytes) -> bytes:
-    """A file's ciphertext (a Fernet token) under the first configured key, e.g. a manifest PDF at rest."""
-    multi, _first = _configured()
-    return multi.encrypt(data)
-
-
-def decrypt_bytes(token: bytes, *, label: str = "A stored file") -> bytes:
-    """Plaintext of `encrypt_bytes`, or DecryptionError naming `label` (never the content)."""
-    multi, _first = _configured()
-    try:
-        return multi.decrypt(token)
-    except InvalidToken:
-        raise _wrong_key(label) from None
-
-
 def is_under_first_key(stored: str) -> bool:
     """Whether a stored value is already encrypted under the current first key (rotation skips those)."""
     if not is_encrypted(stored):
@@ -159,7 +144,7 @@ ENCRYPTED_FILE_PREFIX = b"hwenc1:"
 
 
 def encrypt_bytes(plaintext: bytes) -> bytes:
-    """A file's content encrypted under the first configured key, ready for storage."""
+    """A file's content (case evidence, a manifest PDF) encrypted under the first configured key, ready for storage."""
     multi, _first = _configured()
     return ENCRYPTED_FILE_PREFIX + multi.encrypt(plaintext)
 

@@ -38,8 +38,8 @@ from ..forms import (
 )
 from ..models import AgencyReferral, CaseNote, RescueRequest, StaleRecordError, Victim, VictimStatusChange
 from ..models.requests import open_condition, overdue_condition
-from .paging import COUNT_CAP, planner_estimate
 from .evidence import case_page_evidence
+from .paging import COUNT_CAP, planner_estimate
 from .timeline import build_timeline
 
 PAGE_SIZE = 50

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_strip_bidi_controls_from_names'),
+        ('cases', '0013_evidence_files'),
     ]
 
     operations = [
