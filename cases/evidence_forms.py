@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.db.models import Subquery
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -64,8 +65,8 @@ class EvidenceForm(forms.Form):
         notes = CaseNote.objects.filter(victim=victim).order_by("-occurred_at", "-pk")
         if not can_restrict:
             notes = notes.filter(is_restricted=False)
-        recent = list(notes.values_list("pk", flat=True)[:RECENT_NOTES])
-        self.fields["note"].queryset = notes.filter(pk__in=recent)
+        # the newest notes as a subquery: the page asks once for the options, not first for their ids
+        self.fields["note"].queryset = notes.filter(pk__in=Subquery(notes.values("pk")[:RECENT_NOTES]))
         limit = filesizeformat(settings.EVIDENCE_MAX_FILE_BYTES)
         self.fields["files"].help_text = _(
             "Photos, screenshots, PDFs or voice messages; you may choose several, each at most %(limit)s. "

@@ -18,7 +18,8 @@ MAX_QUERIES = 10
 # load; the case page: one per section of the case file and per form's choices; the admin: its own changelist queries.
 # My work and Team gained the missing-in-transit section (its setting, rows and count: 2 queries), the case page
 # the way-home timeline and panels (4 queries) when the lists and homecoming apps landed.
-STILL_ABOVE = {"case page": 18, "admin: cases": 13, "admin: requests": 11}
+# The case page: 18 before evidence, which adds its files and the note picker's options (issue 14 is still open).
+STILL_ABOVE = {"case page": 20, "admin: cases": 13, "admin: requests": 11}
 
 PAGES = [
     ("case list", "caseworker", lambda victim: reverse("cases:victim_list")),
