@@ -264,7 +264,7 @@ def test_saving_a_stale_victim_is_refused_and_the_other_change_kept(org_admin_cl
     response = org_admin_client.post(admin_url(Victim, "change", victim.pk), data)
 
     assert response.status_code == 200
-    assert "Someone else changed this victim since you opened it." in response.content.decode()
+    assert "Someone else changed this case since you opened it." in response.content.decode()
     victim.refresh_from_db()
     assert (victim.full_name, victim.risk_level) == ("Changed Meanwhile", "high")
 
