@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -19,6 +20,7 @@ from places.models import Agency
 
 from .models import BatchMember, RepatriationBatch, RetraffickingFlag, ReturnFollowUp, ReturnSettings, Screening
 from .models import StepRecord as Record
+from .models.returns import RiskSign
 from .steps import blockers
 
 Step = Record.Step
@@ -321,6 +323,16 @@ def flag_raise(*, victim: Victim, raised_by: User | None, signs: list[str], note
     flag.full_clean()
     flag.save()
     victim.refresh_from_db()
+    if victim.status == Victim.Status.REINTEGRATED:
+        # The flag reopens the case's attention: back to "repatriated", on the timeline with who raised it and why.
+        signs_read = ", ".join(str(RiskSign(sign).label) for sign in signs)
+        case_services.victim_change_status(
+            victim=victim,
+            to_status=Victim.Status.REPATRIATED,
+            changed_by=raised_by,
+            reason=f"{capfirst(RetraffickingFlag._meta.verbose_name)}: {signs_read}",
+            now=now,
+        )
     if victim.risk_level in (Victim.RiskLevel.MEDIUM, Victim.RiskLevel.LOW):
         case_services.victim_update(
             victim=victim, editor=raised_by, expected_version=victim.version, now=now, risk_level=Victim.RiskLevel.HIGH

@@ -62,7 +62,8 @@ VICTIM_TRANSITIONS: dict[str, set[str]] = {
         Victim.Status.CLOSED,
     },
     Victim.Status.REPATRIATED: {Victim.Status.REINTEGRATED, Victim.Status.DECEASED, Victim.Status.CLOSED},
-    Victim.Status.REINTEGRATED: set(),
+    # A returned person at risk again (a re-trafficking flag) is back in the after-return stage, open again.
+    Victim.Status.REINTEGRATED: {Victim.Status.REPATRIATED},
     Victim.Status.DECEASED: set(),
     Victim.Status.CLOSED: set(),
 }

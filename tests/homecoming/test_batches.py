@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services as case_services
+from cases.models import VictimStatusChange
 from cases.signals import list_match_confirmed
 from homecoming import services
 from homecoming.models import BatchMember, ReturnFollowUp, StepRecord
@@ -169,3 +171,18 @@ def test_the_demo_has_two_batches_in_progress_with_every_step_and_one_blocked_me
     assert members.filter(arrived_at__isnull=False, handed_to__isnull=True).exists()
     assert members.filter(departed_at__isnull=False, arrived_at__isnull=True).exists()
     assert members.filter(travel_document="held", consent_to_travel="pending").exists()
+
+
+def test_a_risk_flag_on_a_reintegrated_case_reopens_it_with_who_and_why_on_record(org_a):
+    victim = released_victim(org_a, risk_level="low")
+    for status in ("repatriated", "reintegrated"):
+        case_services.victim_change_status(victim=victim, to_status=status, changed_by=org_a.caseworker)
+    victim.refresh_from_db()
+    assert victim.is_closed
+    services.flag_raise(victim=victim, raised_by=org_a.supervisor, signs=["recruited_again", "threats"])
+    victim.refresh_from_db()
+    assert victim.status == "repatriated" and not victim.is_closed and victim.risk_level == "high"
+    step = VictimStatusChange.objects.filter(victim=victim).latest("changed_at", "pk")
+    assert (step.from_status, step.to_status, step.changed_by) == ("reintegrated", "repatriated", org_a.supervisor)
+    assert step.reason == "Re-trafficking risk flag: Recruited again, Threats"
+    assert ReturnFollowUp.objects.filter(victim=victim, reason="risk", done_at__isnull=True).count() == 1
