@@ -22,7 +22,7 @@ def test_the_second_of_two_edits_from_the_same_version_is_refused_and_the_first_
             victim=second, editor=org_a.caseworker2, expected_version=loaded_version, full_name="Second"
         )
 
-    assert "Someone else changed this victim" in " ".join(error.value.messages)
+    assert "Someone else changed this case" in " ".join(error.value.messages)
     stored = Victim.objects.get(pk=victim.pk)
     assert (stored.full_name, stored.version) == ("First", loaded_version + 1)
 
