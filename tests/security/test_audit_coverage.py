@@ -186,7 +186,7 @@ def test_a_list_page_of_many_people_is_one_entry_listing_each_of_them(client_for
     assert client.get(reverse("cases:victim_list")).status_code == 200
     entry = AuditEntry.objects.get(action=ACCESS, actor=org_a.caseworker)
     assert sorted(read_ids(entry)) == sorted(victim.pk for victim in victims)
-    assert entry.object_repr == "12 × victim" and entry.organization == org_a.organization
+    assert entry.object_repr == "12 × case" and entry.organization == org_a.organization
 
 
 def test_the_possible_duplicates_shown_at_intake_are_recorded_reads(client_for, org_a, people):
