@@ -5,6 +5,7 @@ Another organisation's id is a 404 (its rows are not in the queryset), never a 4
 
 from datetime import UTC
 
+from django import forms as django_forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -403,8 +404,19 @@ class ScreeningQueueViewSet(KeyViewMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
+class IdFilter(filters.NumberFilter):
+    """A row id: a whole number the database can hold (a float or a 30-digit number is a 400, not a 500)."""
+
+    field_class = django_forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
 class ScreeningFilter(filters.FilterSet):
-    case = filters.NumberFilter(field_name="victim_id")
+    case = IdFilter(field_name="victim_id")
 
     class Meta:
         model = Screening

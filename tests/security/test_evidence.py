@@ -373,7 +373,7 @@ def test_only_a_supervisor_or_org_admin_deletes_evidence_and_the_deletion_is_aud
     assert response.status_code == 302
     assert not Evidence.objects.exists()
     assert stored_files(evidence_on_disk) == []  # the ciphertext went with the row
-    entry = AuditEntry.objects.get(object_pk=str(evidence.pk), action=AuditEntry.Action.DELETE)
+    entry = AuditEntry.objects.get_for_object(evidence).get(action=AuditEntry.Action.DELETE)
     assert entry.actor == org_a.supervisor
 
 

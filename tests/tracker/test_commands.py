@@ -107,7 +107,7 @@ def test_outbox_retry_failed_requeues_and_delivers(org_a, now, smtp_server, sett
 def test_install_schedules_is_idempotent_and_keeps_an_admins_pause():
     from django_celery_beat.models import PeriodicTask
 
-    assert install_schedules() == {"created": 8, "updated": 0}  # 6 tracker sweeps, retention, session clean-up
+    assert install_schedules() == {"created": 9, "updated": 0}  # 6 tracker sweeps, retention, sessions, manifests
     PeriodicTask.objects.filter(task="tracker.tasks.sweep_digests_task").update(enabled=False)
 
     assert install_schedules() == {"created": 0, "updated": 0}
