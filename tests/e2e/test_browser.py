@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from cases.models import AgencyReferral, RescueRequest, Victim
 from tests.factories import victim_named, victims_named
@@ -37,7 +38,7 @@ def fill_intake(page, *, name: str) -> None:
 
 def test_a_caseworker_logs_a_person_follows_up_refers_and_signs_out(page, demo, live_server, screenshot):
     sign_in(page, email=demo.email("Caseworker"), password=demo.password)
-    assert page.get_by_role("heading", name="My work", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="My work", exact=True)).to_be_visible()
     assert page.get_by_test_id("current-organization").inner_text() == demo.organizations[0]
 
     page.get_by_role("link", name="New intake").click()
@@ -49,7 +50,7 @@ def test_a_caseworker_logs_a_person_follows_up_refers_and_signs_out(page, demo, 
     assert victim.compound.name == "Shwe Kokko"
     request = victim.rescue_requests.get()
     assert request.priority == "urgent"
-    assert page.get_by_role("heading", name=re.compile(victim.case_number)).is_visible()
+    expect(page.get_by_role("heading", name=re.compile(victim.case_number))).to_be_visible()
     assert "priority: urgent" in page.locator(".messages").inner_text()
 
     # Two days pass without contact: the follow-up is overdue and heads My work.
@@ -84,7 +85,7 @@ def test_a_caseworker_logs_a_person_follows_up_refers_and_signs_out(page, demo, 
     screenshot(page, "case-page")
 
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("heading", name="Sign in").is_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     page.goto(f"/cases/{victim.pk}/")
     assert "/accounts/sign-in/" in page.url  # signed out means signed out
 
@@ -126,7 +127,7 @@ def test_intake_explains_a_future_birth_date_next_to_the_field_and_keeps_what_wa
     assert "cannot be in the future" in error.inner_text()
     assert labelled(page, "Full name").input_value() == NEW_PERSON
     assert labelled(page, "Phone numbers").input_value() == "+84 90 000 0001"
-    assert page.get_by_test_id("form-errors").is_visible()
+    expect(page.get_by_test_id("form-errors")).to_be_visible()
     screenshot(page, "intake-error")
     assert not victims_named(NEW_PERSON)
 
@@ -189,11 +190,11 @@ def test_desktop_screenshots_of_the_lists_and_places(page, demo, screenshot):
         "regions": "/cases/regions/",
     }.items():
         page.goto(url)
-        assert page.locator("main h1").is_visible()
+        expect(page.locator("main h1")).to_be_visible()
         screenshot(page, name)
     page.goto("/cases/compounds/")
     page.get_by_role("link", name="Shwe Kokko", exact=True).first.click()
-    assert page.locator("svg.map__svg").is_visible()
+    expect(page.locator("svg.map__svg")).to_be_visible()
     screenshot(page, "compound-detail")
     page.get_by_role("link", name="Myawaddy – Mae Sot").first.click()
     assert page.locator("svg.map__svg [data-kind=crossing]").count() >= 1

@@ -32,9 +32,21 @@ def layout(page) -> dict:
     )
 
 
+def wider_than_the_screen(page) -> list[str]:
+    """The innermost elements whose right edge is beyond the screen, as tag.class "text" (to say what to fix)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(el => el.getBoundingClientRect().right > window.innerWidth + 0.5)
+            .filter(el => ![...el.children].some(c => c.getBoundingClientRect().right > window.innerWidth + 0.5))
+            .slice(0, 5)
+            .map(el => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`
+                + ` "${el.textContent.trim().slice(0, 40)}"`)"""
+    )
+
+
 def assert_fits_the_phone(page, url: str) -> None:
     box = layout(page)
-    assert box["scrollWidth"] <= box["innerWidth"], f"{url} scrolls sideways: {box}"
+    assert box["scrollWidth"] <= box["innerWidth"], f"{url} scrolls sideways: {box}, {wider_than_the_screen(page)}"
     assert box["header"] <= MAX_HEADER_PX, f"{url}: the header is {box['header']}px tall"
 
 
@@ -226,3 +238,21 @@ def test_my_work_and_the_case_page_weigh_at_most_200_kb_without_cache(browser, l
             kinds[kind] = kinds.get(kind, 0) + size
         fonts = [u.rsplit("/", 1)[-1] for k, u, _ in loaded if k == "font"]
         print(f"  {language} {url}: {total} {kinds} fonts={fonts}")
+
+
+def test_every_case_page_of_the_demo_fits_the_phone(phone_page, demo, screenshot):
+    """Every status, referral response form and request table of the demo's cases: none makes the page scroll sideways
+    (a long agency name in "Record the response of …" and a request's due date and days late once did)."""
+    page = phone_page
+    sign_in(page, email=demo.email("Caseworker"), password=demo.password)
+    victims = Victim.objects.filter(organization__name=demo.organizations[0]).order_by("pk")
+    assert victims.values("status").distinct().count() >= 5  # the demo covers the case's life, not one state
+    response_forms = 0
+    for victim in victims:
+        url = reverse("cases:victim_detail", args=[victim.pk])
+        page.goto(url)
+        assert_fits_the_phone(page, url)
+        if page.locator("summary", has_text="Record the response of").count() and not response_forms:
+            screenshot(page, "phone-layout-case-page-with-a-referral-response")
+        response_forms += page.locator("summary", has_text="Record the response of").count()
+    assert response_forms >= 1  # the long-summary case was among them
