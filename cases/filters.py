@@ -16,6 +16,7 @@ from django import forms
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core import crypto
 from core.parsing import plain_number
@@ -152,7 +153,7 @@ class VictimFilter(django_filters.FilterSet):
             "risk_rank": _("Risk"),
             "last_contact_at": _("Last contact"),
             "updated_at": _("Updated"),
-            "created_at": _("Reported"),
+            "created_at": pgettext_lazy("the date a case was reported", "Reported"),
         },
         empty_label=_("Newest first"),
     )

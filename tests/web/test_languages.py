@@ -68,3 +68,16 @@ def test_the_profile_saves_the_language_and_the_digest_choice(org_a, client_for)
 
 def test_indonesian_is_one_of_the_languages(settings):
     assert [code for code, _name in settings.LANGUAGES] == ["en", "th", "zh-hans", "my", "vi", "id"]
+
+
+def test_the_shipped_thai_catalogue_tells_the_reported_date_from_the_reported_status(org_a, client_for):
+    """'Reported' is a status (ได้รับแจ้ง) and the date a case came in (วันที่รับแจ้ง): two words in Thai."""
+    from tests.factories import make_victim
+
+    org_a.caseworker.language = "th"
+    org_a.caseworker.save()
+    victim = make_victim(organization=org_a.organization, status="reported", assigned_to=org_a.caseworker)
+    body = client_for(org_a.caseworker, org_a.organization).get(reverse("cases:victim_detail", args=[victim.pk]))
+    text = body.content.decode()
+    assert "<dt>วันที่รับแจ้ง</dt>" in text  # the date's label
+    assert 'data-testid="key-status">ได้รับแจ้ง<' in text  # the status
