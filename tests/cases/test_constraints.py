@@ -28,8 +28,9 @@ def refused_by_database(queryset, **values):
 
 
 def test_a_date_of_birth_in_the_future_is_refused_with_a_message(org_a):
+    tomorrow = timezone.localdate(timezone=org_a.organization.tzinfo) + timedelta(days=1)  # where the NGO works
     with pytest.raises(ValidationError) as error:
-        make_victim(organization=org_a.organization, date_of_birth=timezone.localdate() + timedelta(days=1))
+        make_victim(organization=org_a.organization, date_of_birth=tomorrow)
     assert error.value.message_dict["date_of_birth"] == ["The date of birth cannot be in the future."]
     assert not Victim.objects.exists()
 
