@@ -192,7 +192,10 @@ def digest_context(*, membership: Membership, now: datetime) -> dict:
         ]
         context["unassigned"] = unassigned_counts(organization=organization, now=now)
         context["homecoming"] = homecoming_counts(organization=organization, now=now)
-        nothing = nothing and not context["escalations"].count and not any(context["unassigned"].values())
+        on_the_way_home = any(count for _label, count in context["homecoming"]["stages"]) or context["homecoming"]["batches"]
+        nothing = (
+            nothing and not context["escalations"].count and not any(context["unassigned"].values()) and not on_the_way_home
+        )
     context["nothing_this_week"] = nothing
     return context
 

@@ -186,3 +186,22 @@ def test_a_risk_flag_on_a_reintegrated_case_reopens_it_with_who_and_why_on_recor
     assert (step.from_status, step.to_status, step.changed_by) == ("reintegrated", "repatriated", org_a.supervisor)
     assert step.reason == "Re-trafficking risk flag: Recruited again, Threats"
     assert ReturnFollowUp.objects.filter(victim=victim, reason="risk", done_at__isnull=True).count() == 1
+
+
+def test_adding_a_person_already_in_a_batch_departing_the_same_day_shows_why_next_to_the_case_number(org_a, client):
+    day = timezone.localdate()
+    victim = released_victim(org_a)
+    first = batch(org_a, departs_on=day)
+    services.member_add(batch=first, victim=victim, added_by=org_a.caseworker)
+    second = batch(org_a, departs_on=day)
+    client.force_login(org_a.caseworker)
+    response = client.post(
+        reverse("homecoming:batch_add_member", args=[second.pk]), {"case_number": victim.case_number}
+    )
+    assert response.status_code == 200
+    assert response.context["add_form"].errors["case_number"] == [
+        f"{victim.case_number} is already in {first}, departing the same day. Move them instead."
+    ]
+    assert "departing the same day" in response.content.decode()
+    assert list(BatchMember.objects.filter(victim=victim).values_list("batch_id", flat=True)) == [first.pk]
+    assert StepRecord.objects.filter(victim=victim).count() == 1  # only the first add
