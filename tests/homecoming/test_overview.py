@@ -9,7 +9,6 @@ from django.utils import timezone
 
 from homecoming.chart import stage_chart_svg
 from homecoming.selectors import overview
-
 from tests.factories import sign_in_verified
 
 from .builders import batch, ready_member, released_victim, screened
@@ -33,6 +32,7 @@ def test_the_overview_counts_people_per_stage_and_nationality_with_the_median_da
     assert dict(data.counts["awaiting_screening"]) == {"MM": 2, "CN": 1}
     assert dict(data.counts["in_batch"]) == {"CN": 1}
     assert "VN" not in data.nationalities
+
     def days_waiting(victim):  # from the start of the release day, in the organisation's zone
         tz = org_a.organization.tzinfo
         return (now - timezone.make_aware(datetime.combine(victim.released_on, datetime.min.time()), tz)).days
