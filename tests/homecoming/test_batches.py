@@ -205,3 +205,29 @@ def test_adding_a_person_already_in_a_batch_departing_the_same_day_shows_why_nex
     assert "departing the same day" in response.content.decode()
     assert list(BatchMember.objects.filter(victim=victim).values_list("batch_id", flat=True)) == [first.pk]
     assert StepRecord.objects.filter(victim=victim).count() == 1  # only the first add
+
+
+def test_the_hand_over_at_home_is_refused_before_the_arrival_and_recorded_after_it(org_a):
+    from .builders import embassy
+
+    now = timezone.now()
+    member = ready_member(org_a, released_victim(org_a), batch(org_a))
+    home_agency = embassy()
+    with pytest.raises(ValidationError) as error:
+        services.member_record_steps(
+            member=member, recorded_by=org_a.caseworker, departed_at=now - timedelta(hours=2), handed_to=home_agency
+        )
+    assert error.value.message_dict["handed_to"] == ["Record the arrival before the hand-over at home."]
+    member.refresh_from_db()
+    assert member.departed_at is None and member.handed_to is None  # nothing saved half
+    services.member_record_steps(
+        member=member,
+        recorded_by=org_a.supervisor,
+        departed_at=now - timedelta(hours=2),
+        arrived_at=now,
+        handed_to=home_agency,
+    )
+    member.refresh_from_db()
+    assert member.handed_to == home_agency
+    step = StepRecord.objects.get(member=member, step="handed_to")
+    assert step.recorded_by == org_a.supervisor and home_agency.name in step.value

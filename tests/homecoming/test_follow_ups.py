@@ -104,3 +104,15 @@ def test_the_weekly_digest_email_counts_people_per_stage_and_per_batch_and_names
     everything = "\n".join([email.subject, email.body, html, email.message().as_string()])
     for secret in ("Synthetic Digest", "SYNPASS"):
         assert secret not in everything
+
+
+def test_the_contacts_after_return_fall_on_the_days_the_organisation_set(org_a):
+    ReturnSettings.objects.create(organization=org_a.organization, follow_up_days="14, 60,180")
+    now = timezone.now()
+    victim = released_victim(org_a)
+    member = ready_member(org_a, victim, batch(org_a))
+    services.member_record_steps(
+        member=member, recorded_by=org_a.caseworker, departed_at=now - timedelta(hours=3), arrived_at=now
+    )
+    due = sorted(victim.return_follow_ups.values_list("days_after_return", "due_at"))
+    assert due == [(14, now + timedelta(days=14)), (60, now + timedelta(days=60)), (180, now + timedelta(days=180))]
