@@ -171,6 +171,17 @@ def test_the_demo_has_two_batches_in_progress_with_every_step_and_one_blocked_me
     assert members.filter(arrived_at__isnull=False, handed_to__isnull=True).exists()
     assert members.filter(departed_at__isnull=False, arrived_at__isnull=True).exists()
     assert members.filter(travel_document="held", consent_to_travel="pending").exists()
+    # Both in progress (someone in each not home yet), and someone at each step before departure too.
+    in_progress = {m.batch_id for m in members.filter(arrived_at__isnull=True)}
+    assert len(in_progress) >= 2
+    assert members.filter(consent_to_travel="given", medical_fitness="fit", departed_at__isnull=True).exists()
+    assert members.filter(clearance__in=["waived", "paid"], consent_to_travel="pending").exists()
+    # One blocked member per organisation (passport with the traffickers), and the batch page says why.
+    blocked = list(members.filter(travel_document="held"))
+    assert len({m.organization_id for m in blocked}) == len(blocked)
+    for member in blocked:
+        [row] = [r for r in batch_rows(batch=member.batch, now=timezone.now()) if r.member.pk == member.pk]
+        assert {"No consent to travel", "No travel document"} <= set(row.blockers)
 
 
 def test_a_risk_flag_on_a_reintegrated_case_reopens_it_with_who_and_why_on_record(org_a):
