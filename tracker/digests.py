@@ -192,7 +192,10 @@ def digest_context(*, membership: Membership, now: datetime) -> dict:
         ]
         context["unassigned"] = unassigned_counts(organization=organization, now=now)
         context["homecoming"] = homecoming_counts(organization=organization, now=now)
+        home = context["homecoming"]
+        on_the_way_home = any(count for _label, count in home["stages"]) or bool(home["batches"])
         nothing = nothing and not context["escalations"].count and not any(context["unassigned"].values())
+        nothing = nothing and not on_the_way_home
     context["nothing_this_week"] = nothing
     return context
 

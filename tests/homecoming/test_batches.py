@@ -171,6 +171,17 @@ def test_the_demo_has_two_batches_in_progress_with_every_step_and_one_blocked_me
     assert members.filter(arrived_at__isnull=False, handed_to__isnull=True).exists()
     assert members.filter(departed_at__isnull=False, arrived_at__isnull=True).exists()
     assert members.filter(travel_document="held", consent_to_travel="pending").exists()
+    # Both in progress (someone in each not home yet), and someone at each step before departure too.
+    in_progress = {m.batch_id for m in members.filter(arrived_at__isnull=True)}
+    assert len(in_progress) >= 2
+    assert members.filter(consent_to_travel="given", medical_fitness="fit", departed_at__isnull=True).exists()
+    assert members.filter(clearance__in=["waived", "paid"], consent_to_travel="pending").exists()
+    # One blocked member per organisation (passport with the traffickers), and the batch page says why.
+    blocked = list(members.filter(travel_document="held"))
+    assert len({m.organization_id for m in blocked}) == len(blocked)
+    for member in blocked:
+        [row] = [r for r in batch_rows(batch=member.batch, now=timezone.now()) if r.member.pk == member.pk]
+        assert {"No consent to travel", "No travel document"} <= set(row.blockers)
 
 
 def test_a_risk_flag_on_a_reintegrated_case_reopens_it_with_who_and_why_on_record(org_a):
@@ -186,3 +197,48 @@ def test_a_risk_flag_on_a_reintegrated_case_reopens_it_with_who_and_why_on_recor
     assert (step.from_status, step.to_status, step.changed_by) == ("reintegrated", "repatriated", org_a.supervisor)
     assert step.reason == "Re-trafficking risk flag: Recruited again, Threats"
     assert ReturnFollowUp.objects.filter(victim=victim, reason="risk", done_at__isnull=True).count() == 1
+
+
+def test_adding_a_person_already_in_a_batch_departing_the_same_day_shows_why_next_to_the_case_number(org_a, client):
+    day = timezone.localdate()
+    victim = released_victim(org_a)
+    first = batch(org_a, departs_on=day)
+    services.member_add(batch=first, victim=victim, added_by=org_a.caseworker)
+    second = batch(org_a, departs_on=day)
+    client.force_login(org_a.caseworker)
+    response = client.post(
+        reverse("homecoming:batch_add_member", args=[second.pk]), {"case_number": victim.case_number}
+    )
+    assert response.status_code == 200
+    assert response.context["add_form"].errors["case_number"] == [
+        f"{victim.case_number} is already in {first}, departing the same day. Move them instead."
+    ]
+    assert "departing the same day" in response.content.decode()
+    assert list(BatchMember.objects.filter(victim=victim).values_list("batch_id", flat=True)) == [first.pk]
+    assert StepRecord.objects.filter(victim=victim).count() == 1  # only the first add
+
+
+def test_the_hand_over_at_home_is_refused_before_the_arrival_and_recorded_after_it(org_a):
+    from .builders import embassy
+
+    now = timezone.now()
+    member = ready_member(org_a, released_victim(org_a), batch(org_a))
+    home_agency = embassy()
+    with pytest.raises(ValidationError) as error:
+        services.member_record_steps(
+            member=member, recorded_by=org_a.caseworker, departed_at=now - timedelta(hours=2), handed_to=home_agency
+        )
+    assert error.value.message_dict["handed_to"] == ["Record the arrival before the hand-over at home."]
+    member.refresh_from_db()
+    assert member.departed_at is None and member.handed_to is None  # nothing saved half
+    services.member_record_steps(
+        member=member,
+        recorded_by=org_a.supervisor,
+        departed_at=now - timedelta(hours=2),
+        arrived_at=now,
+        handed_to=home_agency,
+    )
+    member.refresh_from_db()
+    assert member.handed_to == home_agency
+    step = StepRecord.objects.get(member=member, step="handed_to")
+    assert step.recorded_by == org_a.supervisor and home_agency.name in step.value

@@ -74,3 +74,45 @@ def test_the_supervisors_digest_counts_people_per_stage_without_names(org_a):
     assert stages["In a batch, not departed"] == 1
     assert context["homecoming"]["batches"][0]["members"] == 1
     assert "Synthetic Digest Person" not in str(context["homecoming"])
+
+
+def test_the_weekly_digest_email_counts_people_per_stage_and_per_batch_and_names_nobody(org_a):
+    from django.core import mail
+
+    from tracker import outbox
+    from tracker.digests import sweep_digests
+
+    now = timezone.now()
+    the_batch = batch(org_a)
+    waiting = released_victim(org_a, full_name="Synthetic Digest Waiting", passport_number="SYNPASS1111111")
+    ready_member(org_a, waiting, the_batch)
+    gone = released_victim(org_a, full_name="Synthetic Digest Departed", passport_number="SYNPASS2222222")
+    member = ready_member(org_a, gone, the_batch)
+    services.member_record_steps(member=member, recorded_by=org_a.caseworker, departed_at=now - timedelta(hours=1))
+    released_victim(org_a, full_name="Synthetic Digest Unscreened")
+
+    sweep_digests(now=now, organization=org_a.organization)
+    outbox.deliver_due(now=now)
+
+    [email] = [m for m in mail.outbox if m.to == [org_a.supervisor.email]]
+    html = email.alternatives[0][0]
+    for body in (email.body, html):
+        assert "In a batch, not departed" in body and "Departed, not arrived" in body
+        assert "2 people, 1 departed, 0 arrived" in body
+    assert "- Awaiting screening: 1" in email.body and "- In a batch, not departed: 1" in email.body
+    assert "- Departed, not arrived: 1" in email.body
+    everything = "\n".join([email.subject, email.body, html, email.message().as_string()])
+    for secret in ("Synthetic Digest", "SYNPASS"):
+        assert secret not in everything
+
+
+def test_the_contacts_after_return_fall_on_the_days_the_organisation_set(org_a):
+    ReturnSettings.objects.create(organization=org_a.organization, follow_up_days="14, 60,180")
+    now = timezone.now()
+    victim = released_victim(org_a)
+    member = ready_member(org_a, victim, batch(org_a))
+    services.member_record_steps(
+        member=member, recorded_by=org_a.caseworker, departed_at=now - timedelta(hours=3), arrived_at=now
+    )
+    due = sorted(victim.return_follow_ups.values_list("days_after_return", "due_at"))
+    assert due == [(14, now + timedelta(days=14)), (60, now + timedelta(days=60)), (180, now + timedelta(days=180))]

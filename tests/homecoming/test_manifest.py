@@ -78,3 +78,12 @@ def test_the_pdf_of_names_in_thai_burmese_and_chinese_is_made(org_a):
         batch=the_batch, rows=manifest_rows(the_batch), organization=org_a.organization, generated_at=timezone.now()
     )
     assert pdf.startswith(b"%PDF") and len(pdf) > 5000
+
+
+def test_the_manifest_page_prints_with_its_own_print_stylesheet(org_a, manifest_batch, client):
+    from django.contrib.staticfiles import finders
+
+    page = _sign_in(client, org_a).get(reverse("homecoming:manifest_page", args=[manifest_batch.pk])).content.decode()
+    assert 'href="/static/homecoming/manifest.css"' in page
+    with open(finders.find("homecoming/manifest.css"), encoding="utf-8") as stylesheet:
+        assert "@media print" in stylesheet.read()

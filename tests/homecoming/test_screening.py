@@ -99,3 +99,40 @@ def test_the_screening_form_shows_the_message_next_to_the_field_and_saves_nothin
     assert response.status_code == 200
     assert "Say who screened the person" in response.content.decode()
     assert not Screening.objects.exists()
+
+
+@pytest.mark.parametrize("outcome", [choice for choice, _label in Screening.Outcome.choices])
+def test_a_screening_records_the_interpreter_the_outcome_the_national_referral_and_the_needs(org_a, outcome):
+    from tests.homecoming.builders import embassy
+
+    victim = released_victim(org_a)
+    nrm_agency = embassy()
+    now = timezone.now()
+    services.screening_record(
+        victim=victim,
+        recorded_by=org_a.caseworker,
+        agency=embassy(),
+        screened_at=now - timedelta(days=1),
+        interpreter_language="my",
+        outcome=outcome,
+        nrm_agency=nrm_agency,
+        nrm_reference="SYN-NRM-7",
+        nrm_referred_on=timezone.localdate(now),
+        needs=["medical", "shelter", "legal", "documents", "call_home"],
+    )
+    stored = Screening.objects.get(victim=victim)
+    assert (stored.outcome, stored.interpreter_language, stored.recorded_by) == (outcome, "my", org_a.caseworker)
+    assert (stored.nrm_agency, stored.nrm_reference, stored.screened_by) == (nrm_agency, "SYN-NRM-7", None)
+    assert sorted(stored.needs) == ["call_home", "documents", "legal", "medical", "shelter"]
+
+
+def test_a_supervisor_sees_on_the_queue_how_long_each_person_has_waited(org_a, client):
+    from tests.factories import sign_in_verified
+
+    now = timezone.now()
+    victim = released_victim(org_a, now=now, days_ago=12)
+    [row] = screening_queue(organization=org_a.organization, now=now)
+    sign_in_verified(client, org_a.supervisor)
+    page = client.get(reverse("homecoming:screening_queue")).content.decode()
+    assert victim.case_number in page
+    assert f'<td data-testid="days-waiting">{row.days}</td>' in page and row.days >= 12

@@ -1,7 +1,8 @@
 """End to end with real parts: Celery worker processes, brokers (file system and Redis) and an SMTP server.
 
 Faults: two sweeps at once, a worker killed mid-send, Redis stopped during a sweep. Each must end with every
-due email delivered exactly once.
+due email delivered exactly once, for each kind of due work: overdue follow-ups (the reminders sweep) and the way
+home (the homecoming sweep: members stuck on a step, contacts due 30 and 90 days after return).
 """
 
 import os
@@ -14,7 +15,11 @@ from django.db import connection
 from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
+from cases.models import Victim
+from homecoming import services as homecoming_services
+from homecoming.models import BatchMember, ReturnFollowUp
 from tests.factories import make_overdue_request, make_victim
+from tests.homecoming.builders import batch, ready_member, released_victim
 from tracker import outbox
 from tracker.models import OutboxMessage, SweepLock
 from tracker.schedules import install_schedules
@@ -38,6 +43,61 @@ def due_requests(org_users, count: int, now=None):
         )
         for i in range(count)
     ]
+
+
+def returnee(org_users, *, assigned_to):
+    """A released person on their way home, assigned as a supervisor would (a caseworker keeps only their own)."""
+    victim = released_victim(org_users)
+    Victim.objects.filter(pk=victim.pk).update(assigned_to=assigned_to)
+    victim.assigned_to = assigned_to
+    return victim
+
+
+def stuck_members(org_users, count: int, now=None) -> list:
+    """Batch members with no step for eight days (past the default threshold, before the escalation)."""
+    now = now or timezone.now()
+    caseworkers = [org_users.caseworker, org_users.caseworker2]
+    the_batch = batch(org_users)
+    members = []
+    for i in range(count):
+        victim = returnee(org_users, assigned_to=caseworkers[i % 2])
+        members.append(homecoming_services.member_add(batch=the_batch, victim=victim, added_by=org_users.caseworker))
+    BatchMember.objects.filter(pk__in=[m.pk for m in members]).update(last_step_at=now - timedelta(days=8))
+    return members
+
+
+def contacts_after_return(org_users, count: int, now=None) -> list:
+    """Returned people whose contact after return is due: the 30-day one for some, the 90-day one for others."""
+    now = now or timezone.now()
+    caseworkers = [org_users.caseworker, org_users.caseworker2]
+    the_batch = batch(org_users)
+    due = []
+    for i in range(count):
+        victim = returnee(org_users, assigned_to=caseworkers[i % 2])
+        homecoming_services.member_record_steps(
+            member=ready_member(org_users, victim, the_batch),
+            recorded_by=org_users.caseworker,
+            departed_at=timezone.now() - timedelta(hours=3),
+            arrived_at=timezone.now(),
+        )
+        follow_up = ReturnFollowUp.objects.get(victim=victim, days_after_return=30 if i % 2 == 0 else 90)
+        ReturnFollowUp.objects.filter(pk=follow_up.pk).update(due_at=now - timedelta(hours=1))
+        due.append(follow_up)
+    return due
+
+
+# Each kind of due work: the sweep that finds it, and how to make `count` of it (caseworkers taking turns).
+DUE_WORK = {
+    "overdue_requests": ("reminders", due_requests),
+    "stuck_members": ("homecoming", stuck_members),
+    "contacts_after_return": ("homecoming", contacts_after_return),
+}
+
+
+@pytest.fixture(params=list(DUE_WORK))
+def due_work(request):
+    """(sweep name, maker) for one kind of due work; a test taking it runs once per kind."""
+    return DUE_WORK[request.param]
 
 
 def settle(smtp_server, expected: int, worker, broker_url, options=None, *, again=(), timeout: float = 45.0) -> list:
@@ -64,32 +124,36 @@ BROKERS = ["filesystem"] + (["redis"] if os.environ.get("REDIS_URL") else [])
 
 
 @pytest.mark.parametrize("broker", BROKERS)
-def test_beat_and_a_worker_turn_a_due_request_into_exactly_one_email(
-    org_a, tmp_path, smtp_server, start_worker, settings, broker
+def test_beat_and_a_worker_turn_due_work_into_exactly_one_email(
+    org_a, tmp_path, smtp_server, start_worker, settings, broker, due_work
 ):
+    sweep, make_due = due_work
     settings.TRACKER_SWEEP_EVERY_SECONDS = 1
     settings.TRACKER_DELIVERY_EVERY_SECONDS = 1
     install_schedules()
     from django_celery_beat.models import PeriodicTask
 
     PeriodicTask.objects.filter(task="tracker.tasks.sweep_digests_task").update(enabled=False)  # paused in admin
-    [request] = due_requests(org_a, 1)
+    [item] = make_due(org_a, 1)
     broker_url = os.environ["REDIS_URL"] if broker == "redis" else "filesystem://"
     options = None if broker == "redis" else filesystem_broker(tmp_path / "celery-broker")[1]  # the worker's var dir
 
     worker = start_worker(broker_url=broker_url, beat=True)
     # Beat keeps sweeping every second meanwhile: one more sweep and delivery must have run, sending nothing twice.
-    again = ("tracker.tasks.sweep_reminders_task", "tracker.tasks.deliver_outbox")
+    again = (f"tracker.tasks.sweep_{sweep}_task", "tracker.tasks.deliver_outbox")
     received = settle(smtp_server, 1, worker, broker_url, options, again=again)
 
     assert [r.rcpt_tos for r in received] == [[org_a.caseworker.email]]
-    assert request.victim.case_number in received[0].subject
+    assert item.victim.case_number in received[0].subject
     assert OutboxMessage.objects.get().status == S.SENT
 
 
-def test_a_worker_killed_mid_send_delivers_once_after_the_lease_expires(org_a, tmp_path, smtp_server, start_worker):
-    due_requests(org_a, 1)
-    run_sweep("reminders", queue_delivery=False)
+def test_a_worker_killed_mid_send_delivers_once_after_the_lease_expires(
+    org_a, tmp_path, smtp_server, start_worker, due_work
+):
+    sweep, make_due = due_work
+    make_due(org_a, 1)
+    run_sweep(sweep, queue_delivery=False)
     smtp_server.stall_next_data.set()  # the first send hangs in DATA, like a slow mail server
     broker_url, options = filesystem_broker(tmp_path / "celery-broker")
     worker = start_worker(broker_url=broker_url)
@@ -110,20 +174,21 @@ def test_a_worker_killed_mid_send_delivers_once_after_the_lease_expires(org_a, t
 
 
 def test_redis_stopped_during_a_sweep_fails_loudly_and_the_next_sweep_sends_everything_once(
-    org_a, own_redis, smtp_server, start_worker
+    org_a, own_redis, smtp_server, start_worker, due_work
 ):
-    due_requests(org_a, 3)
+    sweep, make_due = due_work
+    make_due(org_a, 3)
 
     with celery_publishing_to(own_redis.url):
         own_redis.stop()
         with pytest.raises(BrokerUnavailable):
-            run_sweep("reminders")
+            run_sweep(sweep)
         assert OutboxMessage.objects.filter(status=S.PENDING).count() == 3  # committed: nothing lost
-        assert SweepLock.objects.get(name="sweep:reminders").last_result["error"] == "OperationalError"
+        assert SweepLock.objects.get(name=f"sweep:{sweep}").last_result["error"] == "OperationalError"
 
         own_redis.start()
         worker = start_worker(broker_url=own_redis.url)
-        again = run_sweep("reminders")
+        again = run_sweep(sweep)
         received = settle(smtp_server, 3, worker, own_redis.url)
 
     assert again.queued == 0  # the rows were already there; this sweep only had to trigger delivery
@@ -155,18 +220,19 @@ def in_threads(count: int, work) -> list:
     return results
 
 
-def test_two_sweeps_at_once_queue_and_send_one_email_per_key(org_a, smtp_server):
-    from tracker.sweeps import sweep_reminders
+def test_two_sweeps_at_once_queue_and_send_one_email_per_key(org_a, smtp_server, due_work):
+    from tracker.tasks import SWEEPS
 
-    due_requests(org_a, 20)
+    sweep, make_due = due_work
+    make_due(org_a, 20)
     now = timezone.now()
 
     # Without the lock, two sweeps race to insert the same 20 keys: the unique constraint keeps one row each.
-    unlocked_runs = in_threads(2, lambda: sweep_reminders(now=now))
+    unlocked_runs = in_threads(2, lambda: SWEEPS[sweep](now=now))
     assert OutboxMessage.objects.count() == 20
     # With the lock (as the tasks run), a second concurrent run is skipped or finds nothing new.
-    due_requests(org_a, 10)
-    locked_runs = in_threads(2, lambda: run_sweep("reminders", now=timezone.now(), queue_delivery=False))
+    make_due(org_a, 10)
+    locked_runs = in_threads(2, lambda: run_sweep(sweep, now=timezone.now(), queue_delivery=False))
     assert OutboxMessage.objects.count() == 30
     # Three workers deliver at once: row claims keep them apart.
     deliveries = in_threads(3, lambda: outbox.deliver_due(now=timezone.now(), limit=7))
