@@ -4,6 +4,7 @@ Only entries whose `organization` is the one the admin works in are ever loaded 
 user-chosen filter), so an admin of one organisation never sees another's entries, even by crafting the URL.
 """
 
+import ast
 from datetime import datetime, time, timedelta
 
 from django import forms
@@ -19,6 +20,7 @@ from accounts.models import User
 from accounts.permissions import Action, require_request
 
 from .models import AuditEntry, DataAccessLog
+from .models.entries import MASK
 from .trail import AUDITED
 
 PAGE_SIZE = 50
@@ -80,8 +82,26 @@ class AuditFilterForm(forms.Form):
         return queryset
 
 
-def _shown(value) -> str:
-    return "—" if value in (None, "", "None") else str(value)
+def _shown(value, field=None) -> str:
+    """A stored value as the reader's language says it: a choice's label, Yes/No, "[hidden]" translated."""
+    if value in (None, "", "None", "[]"):
+        return "—"
+    if value == MASK:
+        return str(_("[hidden]"))
+    if isinstance(value, bool) or value in ("True", "False"):
+        return str(_("Yes") if value in ("True", True) else _("No"))
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if not choices:
+        return str(value)
+    codes = value
+    if isinstance(value, str) and value.startswith("["):  # a multiple choice, stored as "['debts', 'threats']"
+        try:
+            codes = ast.literal_eval(value)
+        except (SyntaxError, ValueError):
+            codes = value
+    if isinstance(codes, list | tuple):
+        return ", ".join(str(choices.get(code, code)) for code in codes)
+    return str(choices.get(value, value))
 
 
 LIST_VIEWS = {
@@ -129,12 +149,15 @@ def _describe(entry: AuditEntry) -> list[str]:
     model = entry.content_type.model_class()
     for field_name, values in (entry.changes or {}).items():
         try:
-            label = str(model._meta.get_field(field_name).verbose_name) if model else field_name
+            field = model._meta.get_field(field_name) if model else None
         except Exception:  # noqa: BLE001 - a field removed since the entry was written
-            label = field_name
+            field = None
+        if field is not None and field.auto_created and not field.concrete:
+            continue  # the other side of a relation ("notes: cases.CaseNote.None"): the note has its own entry
+        label = str(field.verbose_name) if field is not None else field_name
         if isinstance(values, list | tuple) and len(values) == 2:
             old, new = values
-            lines.append(f"{label}: {_shown(old)} → {_shown(new)}")
+            lines.append(f"{label}: {_shown(old, field)} → {_shown(new, field)}")
         else:
             lines.append(label)
     return lines

@@ -27,6 +27,7 @@ from . import name_index
 from .forms import MemberChoiceField, organization_members
 from .models import RescueRequest, Victim
 from .models.requests import overdue_condition
+from .request_filters import TranslatedOrderingFilter
 
 SEARCH_SESSION_KEY = "victim_search_terms"
 SEARCH_TOKENS_KEPT = 20
@@ -137,7 +138,7 @@ class VictimFilter(django_filters.FilterSet):
         max_value=3650,
         help_text=_("Includes people never contacted."),
     )
-    sort = django_filters.OrderingFilter(
+    sort = TranslatedOrderingFilter(
         label=_("Sort by"),
         fields=(
             ("case_number", "case_number"),

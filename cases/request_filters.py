@@ -9,6 +9,8 @@ from datetime import datetime
 import django_filters
 from django import forms
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
@@ -73,7 +75,24 @@ class AssignedChoiceFilter(django_filters.ChoiceFilter):
         return qs.filter(**{f"{self.assigned_field}_id": int(value)})
 
 
-class StableOrderingFilter(django_filters.OrderingFilter):
+def _descending(label) -> str:
+    return gettext("%(column)s (descending)") % {"column": label}
+
+
+class TranslatedOrderingFilter(django_filters.OrderingFilter):
+    """django-filter writes "Status (descending)" once, when the filter set is defined (at import, in English);
+    here each label stays lazy and is written in the reader's language."""
+
+    def build_choices(self, fields, labels):
+        choices = super().build_choices(fields, labels)
+        ascending = dict(choices)
+        return [
+            (value, lazy(_descending, str)(ascending[value[1:]]) if value.startswith("-") else label)
+            for value, label in choices
+        ]
+
+
+class StableOrderingFilter(TranslatedOrderingFilter):
     """Sorts by the chosen column, then by id, so pages never repeat or skip rows between requests."""
 
     def filter(self, qs, value):

@@ -1,6 +1,7 @@
 """The supervisors' chart, drawn on the server as SVG: people per stage, a stacked bar per nationality."""
 
 from django.utils.html import escape
+from django.utils.translation import gettext
 
 from places.codes import COUNTRY_NAMES
 
@@ -25,7 +26,9 @@ def stage_chart_svg(data) -> str:
             if not count:
                 continue
             width = max(count * scale, 2)
-            name = COUNTRY_NAMES.get(nationality, "") or ("other" if nationality == "*" else "unknown")
+            name = COUNTRY_NAMES.get(nationality, "") or (
+                gettext("Other") if nationality == "*" else gettext("Unknown")
+            )
             parts.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR_HEIGHT}" fill="{COLOURS[index]}">'
                 f"<title>{escape(name)}: {count}</title></rect>"
@@ -35,7 +38,7 @@ def stage_chart_svg(data) -> str:
         y += BAR_HEIGHT + GAP
     legend_y = y + 10
     for index, nationality in enumerate([*nationalities, *(["*"] if others else [])]):
-        name = COUNTRY_NAMES.get(nationality, "") or ("other" if nationality == "*" else "unknown")
+        name = COUNTRY_NAMES.get(nationality, "") or (gettext("Other") if nationality == "*" else gettext("Unknown"))
         lx = (index % 4) * 160
         ly = legend_y + (index // 4) * 20
         parts.append(f'<rect x="{lx}" y="{ly}" width="12" height="12" fill="{COLOURS[index]}"></rect>')
@@ -43,5 +46,5 @@ def stage_chart_svg(data) -> str:
     height = legend_y + ((len(nationalities) + 1) // 4 + 1) * 20
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" role="img" '
-        f'class="chart" aria-label="People per stage and nationality">{"".join(parts)}</svg>'
+        f'class="chart" aria-label="{escape(gettext("People per stage and nationality"))}">{"".join(parts)}</svg>'
     )

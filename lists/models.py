@@ -117,7 +117,7 @@ class Match(OrganizationOwned):
 
     Status = MatchStatus
 
-    entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="matches")
+    entry = models.ForeignKey(ListEntry, on_delete=models.CASCADE, related_name="matches", verbose_name=_("list entry"))
     victim = models.ForeignKey("cases.Victim", on_delete=models.CASCADE, related_name="list_matches")
     score = models.FloatField(_("score"))
     rank = models.PositiveSmallIntegerField(_("rank"), default=1)  # 1 = the entry's best suggestion here
@@ -157,16 +157,22 @@ class MatchChunk(models.Model):
 
     Status = ChunkStatus
 
-    released_list = models.ForeignKey(ReleasedList, on_delete=models.CASCADE, related_name="chunks")
-    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
-    first_line = models.PositiveIntegerField()
-    last_line = models.PositiveIntegerField()
-    size = models.PositiveIntegerField()
-    status = models.CharField(max_length=10, choices=ChunkStatus, default=ChunkStatus.PENDING)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    released_list = models.ForeignKey(
+        ReleasedList, on_delete=models.CASCADE, related_name="chunks", verbose_name=_("published list")
+    )
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    first_line = models.PositiveIntegerField(_("first line"))
+    last_line = models.PositiveIntegerField(_("last line"))
+    size = models.PositiveIntegerField(_("rows"))
+    status = models.CharField(_("status"), max_length=10, choices=ChunkStatus, default=ChunkStatus.PENDING)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("match chunk")
+        verbose_name_plural = _("match chunks")
         ordering = ["released_list", "organization", "first_line"]
         indexes = [models.Index(fields=["released_list", "organization", "status"], name="matchchunk_progress")]
 

@@ -201,7 +201,7 @@ class VictimChildAdmin(CaseAdmin):
 class VersionedAdminForm(forms.ModelForm):
     """Carries the version a record was loaded with; saving a copy someone else has changed since is refused."""
 
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    loaded_version = forms.IntegerField(label=_("version"), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import ScopedRelatedListFilter
 
@@ -58,7 +59,7 @@ class CaseNoteAdminForm(forms.ModelForm):
 class CaseNoteAdmin(VictimChildAdmin):
     form = CaseNoteAdminForm
     ordering = ("-pk",)  # newest first, straight off the primary key: no sort of the whole table
-    list_display = ("case", "kind", "occurred_at", "author", "is_restricted", "rescue_request_id", "organization")
+    list_display = ("case", "kind", "occurred_at", "author", "is_restricted", "request_number", "organization")
     list_filter = (
         "kind",
         "is_restricted",
@@ -70,6 +71,10 @@ class CaseNoteAdmin(VictimChildAdmin):
     autocomplete_fields = ("victim", "rescue_request")
     fields = ("victim", "rescue_request", "kind", "occurred_at", "is_restricted", "body", "author", "created_at")
     readonly_fields = ("author", "created_at")
+
+    @admin.display(description=_("rescue request"), ordering="rescue_request_id")
+    def request_number(self, obj: CaseNote):
+        return obj.rescue_request_id  # the id, not the request's name: no query per row
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)

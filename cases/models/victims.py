@@ -54,11 +54,15 @@ class BirthYearField(models.PositiveSmallIntegerField):
 class CaseNumberSequence(models.Model):
     """The last case number handed out per organisation and year. Numbers only ever go up: never reused."""
 
-    organization = models.ForeignKey("accounts.Organization", on_delete=models.CASCADE, related_name="+")
-    year = models.PositiveSmallIntegerField()
-    last_value = models.PositiveIntegerField(default=0)
+    organization = models.ForeignKey(
+        "accounts.Organization", on_delete=models.CASCADE, related_name="+", verbose_name=_("organisation")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_value = models.PositiveIntegerField(_("last number given"), default=0)
 
     class Meta:
+        verbose_name = _("case number sequence")
+        verbose_name_plural = _("case number sequences")
         constraints = [
             models.UniqueConstraint(fields=["organization", "year"], name="casenumbersequence_unique_org_year")
         ]

@@ -98,7 +98,9 @@ class BatchMember(OrganizationOwned):
     Status = MemberStatus
     Basis = ManifestBasis
 
-    batch = models.ForeignKey(RepatriationBatch, on_delete=models.PROTECT, related_name="members")
+    batch = models.ForeignKey(
+        RepatriationBatch, on_delete=models.PROTECT, related_name="members", verbose_name=_("batch")
+    )
     victim = models.ForeignKey("cases.Victim", on_delete=models.CASCADE, related_name="batch_memberships")
     status = models.CharField(_("status"), max_length=10, choices=MemberStatus, default=MemberStatus.ACTIVE)
     travel_document = models.CharField(

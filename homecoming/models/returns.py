@@ -123,7 +123,9 @@ class RetraffickingFlag(OrganizationOwned):
     victim = models.ForeignKey("cases.Victim", on_delete=models.CASCADE, related_name="retrafficking_flags")
     signs = MultiSelectField(_("signs"), choices=RiskSign, max_length=60)
     note = SecretTextField(_("note"))
-    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("raised by")
+    )
     raised_at = models.DateTimeField(_("raised"), default=timezone.now)
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
