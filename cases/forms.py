@@ -329,6 +329,10 @@ class VictimEditForm(forms.ModelForm):
     def sections(self):
         return [(title, [self[name] for name in names]) for title, names in VICTIM_EDIT_SECTIONS]
 
+    def clean_full_name(self) -> str:
+        """One line, as intake stores it: a pasted line break or tab between names becomes one space."""
+        return " ".join(self.cleaned_data["full_name"].split())
+
     def changes(self) -> dict:
         """The cleaned values of the edited fields, ready for `victim_update`."""
         return {name: self.cleaned_data[name] for name in VICTIM_EDIT_FIELDS}

@@ -197,7 +197,8 @@ def test_desktop_screenshots_of_the_lists_and_places(page, demo, screenshot):
     expect(page.locator("svg.map__svg")).to_be_visible()
     screenshot(page, "compound-detail")
     page.get_by_role("link", name="Myawaddy – Mae Sot").first.click()
-    assert page.locator("svg.map__svg [data-kind=crossing]").count() >= 1
+    page.wait_for_url(re.compile(r"/cases/regions/\d+/$"))
+    expect(page.locator("svg.map__svg [data-kind=crossing]").first).to_be_visible()
     screenshot(page, "region-detail")
     page.goto("/cases/new/")
     page.get_by_label("Find a compound by name or alias").fill("kk park")  # the script runs under the CSP

@@ -304,6 +304,14 @@ def test_editing_details_saves_through_the_service_and_bumps_the_version(org_a, 
     assert victim.estimated_age == 24 and victim.risk_level == "high" and victim.version == 2
 
 
+def test_a_name_pasted_with_a_line_break_is_saved_on_one_line_as_intake_saves_it(org_a, victim, client_for):
+    client = client_for(org_a.caseworker, org_a.organization)
+    response = client.post(url("victim_edit", victim.pk), edit_data(victim, full_name=" Synthetic\r\nTwo\tLines "))
+    assert response.status_code == 302
+    victim.refresh_from_db()
+    assert victim.full_name == "Synthetic Two Lines"
+
+
 def test_an_invalid_edit_shows_the_message_next_to_the_field_and_keeps_everything_typed(org_a, victim, client_for):
     response = client_for(org_a.caseworker, org_a.organization).post(
         url("victim_edit", victim.pk),
