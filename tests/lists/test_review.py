@@ -120,3 +120,17 @@ def test_create_a_case_from_an_entry_opens_intake_prefilled(org_a, client_for):
     page = client.get(reverse("lists:entry_create_case", kwargs={"entry_pk": entry.pk})).content.decode()
     assert 'value="Synthetic Unknown Person"' in page and 'value="N1234567"' in page
     assert 'action="/cases/intake/"' in page or reverse("cases:intake") in page
+
+
+def test_the_unknown_count_is_the_people_listed_as_unknown_not_rows_without_a_name(org_a, victim):
+    from lists import reports
+
+    released, _entry, match = _list_with_match(org_a.organization, victim, line=2)
+    ListEntry.objects.create(released_list=released, line=3, name="Synthetic Stranger Person", sex="F")
+    ListEntry.objects.create(released_list=released, line=4, name="", has_errors=True)  # "the name is empty"
+    ReleasedList.objects.filter(pk=released.pk).update(rows_total=3, rows_with_errors=1)
+    released.refresh_from_db()
+    counts = reports.counts(released, org_a.organization)
+    assert counts["unknown"] == 1 == reports.unmatched_entries(released, org_a.organization).count()
+    services.match_reject(match=match, rejected_by=org_a.caseworker)
+    assert reports.counts(released, org_a.organization)["unknown"] == 2  # a rejected suggestion leaves them unknown
