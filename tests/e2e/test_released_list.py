@@ -81,8 +81,8 @@ def test_a_supervisor_imports_a_zawgyi_list_and_sees_our_cases_on_it_and_who_is_
     page,
     demo,
     tmp_path,
-    start_worker,
-    screenshot,  # noqa: F811
+    start_worker,  # noqa: F811
+    screenshot,
 ):
     organization = Organization.objects.get(name=demo.organizations[0])
     case_numbers = our_cases(organization)
@@ -125,12 +125,14 @@ def test_a_supervisor_imports_a_zawgyi_list_and_sees_our_cases_on_it_and_who_is_
     unknown_rows = unknown.locator("tbody tr")
     assert unknown_rows.count() == 1
     assert unknown_rows.first.locator("td").first.inner_text() == "7"  # spreadsheet line 7: list row 6, Aung Kyaw Mo
+    assert unknown_rows.first.locator("td").nth(1).inner_text() == f"{AUNG} (typed in Zawgyi)"  # shown in Unicode
     errors = page.locator("section", has=page.get_by_role("heading", name="Rows with errors")).inner_text()
     assert "row 8: the name is empty" in errors
     assert "is not one of" not in errors and "is not a country" not in errors  # Zawgyi sex and nationality read
     screenshot(page, "list-detail")
 
     page.get_by_role("link", name="Review the suggestions").click()
+    expect(page.get_by_role("heading", name="Review suggestions")).to_be_visible()
     queue = page.locator("table tbody tr")
     best = {}  # spreadsheet line -> the case numbers suggested for it, best first
     for index in range(queue.count()):
@@ -142,5 +144,6 @@ def test_a_supervisor_imports_a_zawgyi_list_and_sees_our_cases_on_it_and_who_is_
     }
     kyaw = queue.filter(has_text=case_numbers[1]).first
     assert "Zawgyi text converted to Unicode" in kyaw.inner_text()
-    assert "Kyaw" in kyaw.inner_text()  # the Latin reading beside the Burmese
+    on_the_list = kyaw.locator("td").nth(1).inner_text()
+    assert on_the_list.startswith(f"{KYAW} (typed in Zawgyi)") and "Kyaw" in on_the_list  # Unicode, Latin beside
     screenshot(page, "list-review")
