@@ -1,20 +1,24 @@
 """List matching end to end on PostgreSQL: quality on the labelled set, speed of a big list, two workers.
 
-    .venv/bin/python bench/list_matching.py [--cases 200000] [--rows 10000] [--skip-workers]
+    .venv/bin/python bench/list_matching.py [--cases 200000] [--rows 10000] [--skip-workers] [--rounds 3] [--warm]
 
 Uses its own database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/homeward_lists_bench;
 created and migrated when missing) and Redis db 7 as the broker for the worker runs. Prints:
 1. precision / recall of the top suggestion per row on tests/lists/evaluation_set.py;
 2. rows/s and peak memory (ru_maxrss) matching a --rows list against --cases synthetic cases in this process,
    the way one solo worker runs the chunks;
-3. the same list matched by one, then two real `celery worker` processes (side by side in one run).
+3. the same list matched by one, then two real `celery worker` processes (side by side, --rounds times, and the
+   median ratio), with each chunk's seconds and the workers' CPU seconds: on a busy machine the CPU seconds show
+   the work is the same whichever worker does it, while the wall clock shows what the free cores allow.
 Synthetic cases are bulk-created with their name index (cases.name_index.index_victims), and reused by later runs.
 """
 
 import argparse
 import os
 import random
+import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -167,29 +171,42 @@ def reset(released_list: ReleasedList) -> None:
     MatchChunk.objects.filter(released_list=released_list).update(status="pending", claimed_at=None, finished_at=None)
 
 
-def worker(n: int, log: Path) -> subprocess.Popen:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+TASK_TIME = re.compile(r"match_chunk_task\[[0-9a-f-]+\] succeeded in ([0-9.]+)s")
+
+
+def worker(n: int, log: Path, *, warm: bool = False) -> subprocess.Popen:
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     command = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "--queues=default",
                "--without-gossip", "--without-mingle", "--without-heartbeat",
                f"--hostname=bench-lists-{n}-{os.getpid()}@localhost",
-               "--loglevel=INFO"]  # fmt: skip
+               "--loglevel=INFO", *(["--include=bench.warm_names"] if warm else [])]  # fmt: skip
     with log.open("wb") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-def run_workers(released_list: ReleasedList, count: int) -> tuple[float, float]:
-    """Seconds with `count` real workers (started first, then every chunk queued), and their highest peak MB."""
+def run_workers(released_list: ReleasedList, count: int, run: int = 0, *, warm: bool = False) -> dict:
+    """`count` real workers (started first, then every chunk queued): wall seconds, their highest peak MB, the
+    seconds each chunk took (from the worker logs), and the CPU seconds the workers spent from ready to done."""
     from config.celery_app import app
 
     reset(released_list)
     app.control.purge()
-    logs = [Path(tempfile.gettempdir()) / f"bench-lists-worker-{os.getpid()}-{n}.log" for n in range(count)]
-    processes = [worker(n, log) for n, log in enumerate(logs)]
+    tmp = Path(tempfile.gettempdir())
+    logs = [tmp / f"bench-lists-worker-{os.getpid()}-{run}-{count}-{n}.log" for n in range(count)]
+    processes = [worker(n, log, warm=warm) for n, log in enumerate(logs)]
     try:
         while not all(" ready." in log.read_text(errors="replace") for log in logs):  # started before the clock
             if any(p.poll() is not None for p in processes):
                 raise SystemExit(f"a worker stopped: see {logs}")
             time.sleep(0.2)
+        load = os.getloadavg()[0]
+        cpu_before = [cpu_seconds(p.pid) for p in processes]
         start = time.perf_counter()
         from lists.tasks import match_chunk_task
 
@@ -199,7 +216,11 @@ def run_workers(released_list: ReleasedList, count: int) -> tuple[float, float]:
             if any(p.poll() is not None for p in processes):
                 raise SystemExit(f"a worker stopped: see {logs}")
             time.sleep(0.2)
-        return time.perf_counter() - start, max(peak_mb(p.pid) for p in processes)
+        seconds = time.perf_counter() - start
+        cpu = sum(cpu_seconds(p.pid) - before for p, before in zip(processes, cpu_before, strict=True))
+        chunk_seconds = [[float(t) for t in TASK_TIME.findall(log.read_text(errors="replace"))] for log in logs]
+        return {"seconds": seconds, "peak_mb": max(peak_mb(p.pid) for p in processes), "cpu": cpu,
+                "chunks": chunk_seconds, "load": load}  # fmt: skip
     finally:
         for p in processes:
             p.terminate()
@@ -212,6 +233,8 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=200_000)
     parser.add_argument("--rows", type=int, default=10_000)
     parser.add_argument("--skip-workers", action="store_true")
+    parser.add_argument("--rounds", type=int, default=1, help="1 then 2 workers, this many times (median ratio)")
+    parser.add_argument("--warm", action="store_true", help="workers load the name libraries before the clock")
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--seed-only", action="store_true", help="seed the --cases cases and stop")
     args = parser.parse_args()
@@ -240,11 +263,23 @@ def main() -> None:
     )
     if args.skip_workers:
         return
-    (one, one_mb), (two, two_mb) = run_workers(released, 1), run_workers(released, 2)
-    rows = released.rows_total
-    print(f"real Celery workers on {BROKER}: 1 worker {one:.1f} s ({rows / one:.0f} rows/s, peak {one_mb:.0f} MB), "
-          f"2 workers {two:.1f} s ({rows / two:.0f} rows/s, peak {two_mb:.0f} MB each at most): "
-          f"speed-up x{one / two:.2f}")  # fmt: skip
+    rows, ratios = released.rows_total, []
+    print(f"real Celery workers on {BROKER}, {released.chunks.count()} chunks of at most {chunks.CHUNK_SIZE} rows, "
+          f"each worker --pool=solo and started fresh, "
+          + ("its name libraries loaded before the clock (--warm):" if args.warm
+             else "so its first chunk pays the name libraries' loading (see --warm):"))  # fmt: skip
+    for run in range(args.rounds):
+        one, two = run_workers(released, 1, run, warm=args.warm), run_workers(released, 2, run, warm=args.warm)
+        ratios.append(one["seconds"] / two["seconds"])
+        for count, result in ((1, one), (2, two)):
+            per_chunk = " | ".join(", ".join(f"{t:.1f}" for t in times) for times in result["chunks"])
+            print(f"  round {run + 1}: {count} worker{'s' if count > 1 else ''} {result['seconds']:.1f} s "
+                  f"({rows / result['seconds']:.0f} rows/s, peak {result['peak_mb']:.0f} MB, "
+                  f"{result['cpu']:.1f} CPU s in the workers, chunks {per_chunk} s, "
+                  f"load average {result['load']:.1f})")  # fmt: skip
+        print(f"  round {run + 1}: speed-up x{ratios[-1]:.2f}")
+    print(f"speed-up of 2 workers over 1: x{statistics.median(ratios):.2f} (median of {len(ratios)} rounds; "
+          f"{', '.join(f'x{r:.2f}' for r in ratios)}), with {os.cpu_count()} cores")  # fmt: skip
 
 
 if __name__ == "__main__":

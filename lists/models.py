@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.scoping import OrganizationOwned, organization_ids_of
 from core.fields import SecretTextField
+from core.names.zawgyi import to_unicode
 
 
 class ListKind(models.TextChoices):
@@ -95,6 +96,10 @@ class ListEntry(models.Model):
 
     def __str__(self) -> str:
         return f"row {self.line} of list #{self.released_list_id}"
+
+    def readable_name(self) -> tuple[str, bool]:
+        """(the name to show, whether it was typed in Zawgyi); Zawgyi is shown converted (a Unicode font garbles it)."""
+        return to_unicode(self.name)
 
     def value_dict(self) -> dict:
         return json.loads(self.values) if self.values else {}

@@ -11,7 +11,11 @@ from .models import ListEntry, Match, ReleasedList
 
 
 def counts(released_list: ReleasedList, organization) -> dict[str, int]:
-    """Rows, rows with errors, suggestions, rows with a suggestion above the threshold, rows matched nobody."""
+    """Rows, rows with errors, suggestions, rows with a suggestion above the threshold, people matched nobody.
+
+    "unknown" counts what the list page lists as unknown (unmatched_entries): a row without a name is an error,
+    not a person we do not know.
+    """
     matches = Match.objects.visible_to(organization).filter(entry__released_list=released_list)
     totals = matches.aggregate(
         suggestions=Count("pk"),
@@ -24,7 +28,7 @@ def counts(released_list: ReleasedList, organization) -> dict[str, int]:
         "rows": released_list.rows_total,
         "errors": released_list.rows_with_errors,
         "matched_rows": matched_rows,
-        "unknown": released_list.rows_total - matched_rows,
+        "unknown": unmatched_entries(released_list, organization).count(),
         **totals,
     }
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Sequence
 
 from django.utils.translation import gettext as _
 
+from core.names.zawgyi import to_unicode
+
 FIELDS = (
     "number",
     "external_reference",
@@ -95,8 +97,11 @@ def separators_to_spaces(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Casefold and drop Latin diacritics (Vietnamese tones, đ); Thai and Burmese marks are left alone."""
-    text = unicodedata.normalize("NFKC", text).casefold().replace("đ", "d")
+    """Casefold and drop Latin diacritics (Vietnamese tones, đ); Thai and Burmese marks are left alone.
+
+    Burmese typed in Zawgyi (headings, sex, nationality) is read as Unicode first, as names are.
+    """
+    text = to_unicode(unicodedata.normalize("NFKC", text))[0].casefold().replace("đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     return unicodedata.normalize("NFC", "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f"))
 

@@ -118,6 +118,8 @@ def list_detail(request, list_pk: int):
     released_list = visible_list(request, list_pk)
     entries_with_errors = list(released_list.entries.filter(has_errors=True)[:SHOWN_MESSAGES])
     unknown = list(reports.unmatched_entries(released_list, request.organization)[:100])
+    for entry in unknown:
+        entry.shown_name, entry.zawgyi = entry.readable_name()
     record_reads(request, [*entries_with_errors, *unknown], view="list_detail", organization_id=request.organization.pk)
     return render(
         request,

@@ -32,6 +32,7 @@ def _queue(request, released_list):
 
 def _annotate(matches):
     for match in matches:
+        match.entry.shown_name, match.entry.zawgyi = match.entry.readable_name()
         match.entry_reading = latin_reading(match.entry.name)
         match.victim_reading = latin_reading(match.victim.full_name)
     return matches
@@ -136,7 +137,8 @@ def entry_create_case(request, entry_pk: int):
     )
     values = entry.value_dict()
     forms_ = IntakeForms.build(organization=request.organization, user=request.user)
-    initial = {"full_name": entry.name, "sex": SEX_CODES.get(entry.sex, ""), "citizenship": entry.nationality}
+    name, _zawgyi = entry.readable_name()  # the case keeps Burmese in Unicode, never Zawgyi
+    initial = {"full_name": name, "sex": SEX_CODES.get(entry.sex, ""), "citizenship": entry.nationality}
     if values.get("other_names"):
         initial["names_in_compound"] = values["other_names"].replace(" / ", "\n")
     if values.get("passport_number"):

@@ -29,6 +29,17 @@ def test_headings_in_each_language_are_recognised(headers, fields):
     assert guess_mapping(headers) == dict(enumerate(fields))
 
 
+def test_burmese_headings_typed_in_zawgyi_are_recognised():
+    # Zawgyi written out by code point (asat as U+1039, ya-pin U+103A, medial wa U+103D, na-ngin U+108F):
+    # စဥ္ အမည္ ႏိုင္ငံသား အသက္ က်ား/မ ဖုန္း, the Burmese headings above as a Zawgyi keyboard types them.
+    headers = [
+        "\u1005\u1025\u1039", "\u1021\u1019\u100a\u1039",
+        "\u108f\u102d\u102f\u1004\u1039\u1004\u1036\u101e\u102c\u1038", "\u1021\u101e\u1000\u1039",
+        "\u1000\u103a\u102c\u1038/\u1019", "\u1016\u102f\u1014\u1039\u1038",
+    ]  # fmt: skip
+    assert guess_mapping(headers) == dict(enumerate(["number", "full_name", "nationality", "birth", "sex", "phone"]))
+
+
 @pytest.mark.parametrize(
     ("heading", "field"),
     [

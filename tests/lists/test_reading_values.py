@@ -21,6 +21,20 @@ def test_female_in_every_form(written):
     assert parse_sex(written) == "F"
 
 
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [("\u1000\u103a\u102c\u1038", "M"), ("\u1019\u102d\u1014\u1039\u1038\u1019", "F")],
+    ids=["kyar-zawgyi", "meinma-zawgyi"],
+)
+def test_sex_written_in_burmese_zawgyi_is_read(written, code):
+    assert parse_sex(written) == code  # က်ား and မိန္းမ: ya-pin U+103A and asat U+1039 as Zawgyi writes them
+
+
+def test_a_nationality_written_in_burmese_zawgyi_is_read():
+    assert parse_nationality("\u103b\u1019\u1014\u1039\u1019\u102c") == "MM"  # ျမန္မာ, Myanmar in Zawgyi
+    assert parse_nationality("\u1010\u1090\u102f\u1010\u1039") == "CN"  # တ႐ုတ္, China in Zawgyi
+
+
 def test_an_unknown_sex_lists_the_accepted_forms():
     with pytest.raises(CellError, match="M/F, Male/Female, ชาย/หญิง, 男/女"):
         parse_sex("X")

@@ -120,3 +120,34 @@ def test_create_a_case_from_an_entry_opens_intake_prefilled(org_a, client_for):
     page = client.get(reverse("lists:entry_create_case", kwargs={"entry_pk": entry.pk})).content.decode()
     assert 'value="Synthetic Unknown Person"' in page and 'value="N1234567"' in page
     assert 'action="/cases/intake/"' in page or reverse("cases:intake") in page
+
+
+def test_the_unknown_count_is_the_people_listed_as_unknown_not_rows_without_a_name(org_a, victim):
+    from lists import reports
+
+    released, _entry, match = _list_with_match(org_a.organization, victim, line=2)
+    ListEntry.objects.create(released_list=released, line=3, name="Synthetic Stranger Person", sex="F")
+    ListEntry.objects.create(released_list=released, line=4, name="", has_errors=True)  # "the name is empty"
+    ReleasedList.objects.filter(pk=released.pk).update(rows_total=3, rows_with_errors=1)
+    released.refresh_from_db()
+    counts = reports.counts(released, org_a.organization)
+    assert counts["unknown"] == 1 == reports.unmatched_entries(released, org_a.organization).count()
+    services.match_reject(match=match, rejected_by=org_a.caseworker)
+    assert reports.counts(released, org_a.organization)["unknown"] == 2  # a rejected suggestion leaves them unknown
+
+
+# Zaw Min Htet typed in Zawgyi, written out by code point (asat as U+1039, the e-vowel U+1031 before its letter).
+ZAWGYI_NAME = "\u1031\u1007\u102c\u1039\u1019\u1004\u1039\u1038\u1011\u1000\u1039"
+UNICODE_NAME = "ဇော်မင်းထက်"
+
+
+def test_a_zawgyi_entry_is_shown_in_unicode_and_a_case_made_from_it_keeps_unicode(org_a, victim, client_for):
+    released, entry, _match = _list_with_match(org_a.organization, victim, name=ZAWGYI_NAME)
+    stranger = ListEntry.objects.create(released_list=released, line=342, name=ZAWGYI_NAME + " \u1026\u1038")
+    client = client_for(org_a.supervisor, org_a.organization)
+    for url in (reverse("lists:review", args=[released.pk]), reverse("lists:list_detail", args=[released.pk])):
+        page = client.get(url).content.decode()
+        assert UNICODE_NAME in page and ZAWGYI_NAME not in page and "typed in Zawgyi" in page
+    intake = client.get(reverse("lists:entry_create_case", kwargs={"entry_pk": stranger.pk})).content.decode()
+    assert f'value="{UNICODE_NAME} ဦး"' in intake
+    assert entry.name == ZAWGYI_NAME  # the list keeps the name as written
