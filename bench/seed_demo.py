@@ -78,7 +78,7 @@ def one_round(victims: int | None) -> dict:
             "cases.RescueRequest",
             "cases.CaseNote",
             "cases.AgencyReferral",
-            "cases.AuditEntry",
+            "audit.AuditEntry",
         )
     }
     return result

@@ -2,7 +2,7 @@
 
 Secrets are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, authenticated) under `FIELD_ENCRYPTION_KEYS`: the
 first key encrypts, every key decrypts, so keys can be rotated without downtime. Blind-index digests are
-HMAC-SHA256 under a separate `BLIND_INDEX_KEY`, so an index never helps anyone decrypt. See docs/operations.md.
+HMAC-SHA256 under a separate `BLIND_INDEX_KEY`, so an index never helps anyone decrypt. See docs/deployment.md.
 """
 
 import base64

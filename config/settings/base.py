@@ -117,7 +117,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Secret columns are encrypted with FIELD_ENCRYPTION_KEYS (comma-separated Fernet keys: the first encrypts, all
 # decrypt) and duplicate lookups use HMAC digests under BLIND_INDEX_KEY. Both are separate from SECRET_KEY.
 # The defaults below are PUBLIC, DEV-ONLY keys (they spell "dev-only-…-NOT-SECRET"); production.py refuses them.
-# How to generate, store and rotate real keys: docs/operations.md.
+# How to generate, store and rotate real keys: docs/deployment.md.
 DEV_ONLY_FIELD_ENCRYPTION_KEY = "ZGV2LW9ubHktZmllbGQta2V5LU5PVC1TRUNSRVQtMDE="
 DEV_ONLY_BLIND_INDEX_KEY = "ZGV2LW9ubHktYmxpbmQtaWR4LU5PVC1TRUNSRVQtMDE="
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[DEV_ONLY_FIELD_ENCRYPTION_KEY])
@@ -250,7 +250,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
     "manifests": MANIFEST_STORAGE,
     # Case evidence, always ciphertext (cases/services/evidence.py). Embedded default: a folder under var/;
-    # production may use S3-compatible storage through django-storages (docs/operations.md, "Evidence files").
+    # production may use S3-compatible storage through django-storages (docs/deployment.md, "Evidence files").
     "evidence": {
         "BACKEND": env.str("EVIDENCE_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
         "OPTIONS": env.json("EVIDENCE_STORAGE_OPTIONS", default={"location": str(VAR_DIR / "evidence")}),
