@@ -7,6 +7,9 @@ import csv
 from functools import cache
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+from django.utils.functional import lazy
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 HTCDS_CHOICES_CSV = Path(__file__).resolve().parent / "reference" / "htcds" / "choices.csv"
@@ -38,17 +41,50 @@ SEX_LABELS = {
     "NonSpecifiedUnknown": _("Unknown"),
 }
 SEX_CHOICES = tuple((code, SEX_LABELS.get(code, label)) for code, label in HTCDS_SEX_CHOICES)
+
+
+@cache
+def _cldr_countries(language: str) -> dict[str, str]:
+    """CLDR's country names in one language (Babel's data: ISO 3166 code → name), empty for a language it lacks."""
+    try:
+        return dict(Locale.parse(language, sep="-").territories)
+    except (UnknownLocaleError, ValueError):
+        return {}
+
+
+def _country_name(code: str, english: str) -> str:
+    """A country as the reader's language names it: CLDR's name, or (in English, or for a code CLDR lacks) the
+    standard's English label, through gettext like every other label."""
+    language = get_language() or "en"
+    if not language.startswith("en"):
+        name = _cldr_countries(language).get(code)
+        if name:
+            return name
+    return gettext(english)
+
+
+country_label = lazy(_country_name, str)
+
 # The HTCDS file lost Namibia's code "NA" (read as "not available" somewhere upstream); restore it here.
+_CITIZENSHIP = tuple((code or ("NA" if label == "Namibia" else ""), label) for code, label in htcds_list("citizenship"))
 CITIZENSHIP_CHOICES = (
-    *[(code or ("NA" if label == "Namibia" else code), label) for code, label in htcds_list("citizenship")],
-    (STATELESS, "Stateless"),
+    *[(code, country_label(code, label)) for code, label in _CITIZENSHIP],
+    (STATELESS, _("Stateless")),
 )
-RECRUITMENT_METHOD_CHOICES = htcds_list("methodofrecruitment")
-MEANS_OF_CONTROL_CHOICES = htcds_list("methodsofcontrol")
+
+
+def _translated(choices) -> tuple:
+    """A code list with each English label translated when shown (the labels are in places/htcds_labels.py, where
+    makemessages finds them)."""
+    return tuple((code, _(label)) for code, label in choices)
+
+
+RECRUITMENT_METHOD_CHOICES = _translated(htcds_list("methodofrecruitment"))
+MEANS_OF_CONTROL_CHOICES = _translated(htcds_list("methodsofcontrol"))
 EXPLOITATION_CHOICES = (
-    *[(code, label) for code, label in htcds_list("typeofexploitation") if code != "Other"],
-    (FORCED_CRIMINALITY, "Forced criminality / scam work"),
-    ("Other", "Other"),
+    *_translated((code, label) for code, label in htcds_list("typeofexploitation") if code != "Other"),
+    (FORCED_CRIMINALITY, _("Forced criminality / scam work")),
+    ("Other", _("Other")),
 )
 COUNTRY_NAMES = dict(CITIZENSHIP_CHOICES)
 
