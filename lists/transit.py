@@ -4,7 +4,8 @@ A person is missing in transit when a confirmed match puts them on a "released" 
 a published date, uploaded) at least N days ago (the organisation's ListSettings.missing_after_days, default
 7), and since that date no confirmed match puts them on an "arrived" or "repatriated" list and no contact
 with them or their family has been logged. The latest release counts; closed cases are never flagged.
-One query, whatever the caseload: the release date is a subquery, the two "since" checks are EXISTS.
+One query, whatever the caseload: only cases with a confirmed release match are looked at; the release date is a
+subquery, the two "since" checks are EXISTS.
 """
 
 from datetime import date, datetime, timedelta
@@ -60,8 +61,12 @@ def missing_in_transit(
         .annotate(on=TruncDate("occurred_at", tzinfo=organization.tzinfo))
         .filter(on__gte=OuterRef("listed_released_on"))
     )
+    # Only cases on some released list at all: a semi-join on the few confirmed matches, so the per-case subqueries
+    # below run for those and not for every open case (Team at 100,000 cases: 968 ms for this query without it).
+    released_ever = Match.objects.filter(status=MatchStatus.CONFIRMED, entry__released_list__kind=ListKind.RELEASED)
     return (
         victims.exclude(status__in=Victim.CLOSED_STATUSES)
+        .filter(pk__in=released_ever.values("victim_id"))
         .annotate(listed_released_on=Subquery(latest_release, output_field=DateField()))
         .filter(listed_released_on__lte=cutoff)
         .exclude(Exists(arrived_since))
