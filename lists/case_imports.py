@@ -14,7 +14,7 @@ from cases import services as case_services
 from cases.duplicates import find_possible_duplicates
 from cases.models import CaseNote
 from cases.signals import case_created
-from places.codes import COUNTRY_NAMES
+from places.codes import COUNTRY_NAMES_EN
 
 from .models import CaseImport, ImportedCase
 from .reading import Table, validate
@@ -71,7 +71,7 @@ def cases_import(
         require(imported_by, Action.IMPORT_LISTS, organization)
     now: datetime = now or timezone.now()
     today = timezone.localdate(now, organization.tzinfo)
-    rows = list(validate(table, mapping, published=today, countries=COUNTRY_NAMES))
+    rows = list(validate(table, mapping, published=today, countries=COUNTRY_NAMES_EN))
     report = CaseImportReport()
     report.warnings = [m.text for row in rows for m in row.warnings]
     report.stopped_by = [m.text for row in rows for m in row.errors]

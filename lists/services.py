@@ -15,7 +15,7 @@ from cases import services as case_services
 from cases.models import CaseNote, RescueRequest, Victim
 from cases.services import VICTIM_TRANSITIONS
 from cases.signals import list_match_confirmed
-from places.codes import COUNTRY_NAMES
+from places.codes import COUNTRY_NAMES_EN
 
 from . import chunks
 from .models import ListEntry, Match, ReleasedList
@@ -89,7 +89,7 @@ def list_import(
     existing = ReleasedList.objects.filter(organization=organization, sha256=table.sha256).first()
     if existing is not None:
         return ListImport(existing, created=False)
-    rows = list(validate(table, mapping, published=published, countries=COUNTRY_NAMES))
+    rows = list(validate(table, mapping, published=published, countries=COUNTRY_NAMES_EN))
     messages = [m for row in rows for m in row.messages]
     with transaction.atomic():
         released_list = ReleasedList(

@@ -87,6 +87,8 @@ EXPLOITATION_CHOICES = (
     ("Other", _("Other")),
 )
 COUNTRY_NAMES = dict(CITIZENSHIP_CHOICES)
+# The standard's English names, whatever the reader's language: what a list's "Nationality" column is read against.
+COUNTRY_NAMES_EN = {**dict(_CITIZENSHIP), STATELESS: "Stateless"}
 
 # ISO 639 codes of the languages caseworkers meet on the border and among the people trapped there.
 LANGUAGE_CHOICES = (

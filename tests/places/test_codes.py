@@ -49,3 +49,15 @@ def test_the_other_code_lists_are_translated_in_thai():
         for choices in (codes.RECRUITMENT_METHOD_CHOICES, codes.MEANS_OF_CONTROL_CHOICES, codes.EXPLOITATION_CHOICES):
             for code, label in choices:
                 assert str(label).isascii() is False, f"{code}: {label}"
+
+
+def test_a_lists_nationality_column_is_read_against_english_names_whatever_the_uploaders_language():
+    """The column reader caches its lookup per country table: built in a Thai request, it must still hold English."""
+    from lists.reading.nationalities import _extra_cache, parse_nationality
+
+    _extra_cache.clear()
+    assert parse_nationality("Angola") is None  # not in the built-in table: read through the full country list
+    with translation.override("th"):
+        assert parse_nationality("Angola", codes.COUNTRY_NAMES_EN) == "AO"
+    assert parse_nationality("Angola", codes.COUNTRY_NAMES_EN) == "AO"
+    assert str(codes.COUNTRY_NAMES_EN["MM"]) == "Myanmar"
