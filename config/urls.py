@@ -8,6 +8,8 @@ from django.utils.functional import lazy
 from django.views.decorators.http import require_safe
 from django.views.generic.base import RedirectView
 
+from tracker.health import healthz
+
 static_lazy = lazy(static, str)  # the hashed name, resolved per request (right after a redeploy too)
 
 
@@ -23,6 +25,7 @@ urlpatterns = [
         require_safe(RedirectView.as_view(url=static_lazy("apple-touch-icon.png"))),
         name="touch_icon",
     ),
+    path("healthz", healthz, name="healthz"),  # database, broker, beat (tracker/health.py)
     path(settings.ADMIN_URL, admin.site.urls),
     path("accounts/audit/", include("audit.urls")),
     path("accounts/", include("accounts.urls")),

@@ -10,6 +10,10 @@ from django.apps import apps
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from tracker.schedules import install_schedules
 
 from .test_access_matrix import VISITORS, all_url_names, client_of, url_kwargs
 
@@ -122,6 +126,9 @@ PAGES = [name for name in all_url_names() if not name.startswith("<unnamed")]
 
 @pytest.mark.parametrize("name", PAGES)
 def test_no_page_answers_a_server_error_for_hostile_query_parameters(name, world, client_for):
+    if name == "healthz":  # its 503 is deliberate while beat has never ticked: give it a tick, so any 5xx is a fault
+        install_schedules()
+        PeriodicTask.objects.update(last_run_at=timezone.now())
     url = reverse(name, kwargs=url_kwargs(name, world))
     failures = []
     for who in VISITORS:

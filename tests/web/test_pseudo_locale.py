@@ -185,10 +185,10 @@ def unmarked_english(html: str, user_data: list[str]) -> list[str]:
 
 # --- The pages -----------------------------------------------------------------------------------------------------
 
-# Not HTML pages (downloads, the partner API and its schema, redirects and writes), or pages whose rows the
-# world fixture does not have (a manifest PDF made earlier).
+# Not HTML pages (downloads, the partner API and its schema, the health check, redirects and writes), or pages
+# whose rows the world fixture does not have (a manifest PDF made earlier).
 NOT_PAGES = re.compile(
-    r"^(api:|favicon|touch_icon|cases:export_(?!s$)|cases:evidence_(download|thumbnail|delete|upload)"
+    r"^(api:|healthz|favicon|touch_icon|cases:export_(?!s$)|cases:evidence_(download|thumbnail|delete|upload)"
     r"|homecoming:manifest_(pdf|csv)|accounts:(logout|set_language|choose_organization|two_factor_verify)"
     r"|cases:(victim_log_contact|victim_add_note|victim_status|victim_assign|request_open|request_close"
     r"|referral_new|referral_response|victim_search)$|homecoming:(follow_up_done|batch_add_member)$"
