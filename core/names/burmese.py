@@ -51,10 +51,11 @@ def _romanise_syllable(syllable: str) -> str:
         return anyascii(syllable).lower()
     onset = _ONSET[head]
     rest = syllable[1:]
-    if "\u103b" in rest or "\u103c" in rest:  # medial ya / ra
-        onset = "ch" if onset == "kh" else ("sh" if onset in ("y", "l") else onset + "y")
-    if "\u103e" in rest:  # medial ha: လှ Hla, ရှ Sh
-        onset = "sh" if head in "ရယ" else "h" + onset
+    medial_ya = "\u103b" in rest or "\u103c" in rest
+    if medial_ya:  # medial ya / ra: ကျ Ky, ချ Ch, မြ My; on ya itself it changes nothing: ယျ (ဇေယျာ Zeya) Y
+        onset = "ch" if onset == "kh" else (onset if onset == "y" else onset + "y")
+    if "\u103e" in rest:  # medial ha: လှ Hla, ရှ Sh, လျှ Sh
+        onset = "sh" if head in "ရယ" or (head == "လ" and medial_ya) else "h" + onset
     rhyme = _romanise_tail(rest, wa="\u103d" in rest)
     if onset == "-":
         onset = ""

@@ -94,6 +94,8 @@ def test_a_name_in_its_own_script_gets_a_latin_reading():
     assert latin_reading("劉強") == "Liu Qiang"
     assert latin_reading("สมพงษ์ รักดี") == "Somphong Rakdi"
     assert latin_reading("ကျော်ဇော်ထွန်း") == "Kyaw Zaw Htun"
+    assert latin_reading("ကျော်ဇေယျာထွန်း") == "Kyaw Ze Ya Htun"  # ယျ is "y", not "sh"
+    assert latin_reading("လျှမ်း") == "Shan" and latin_reading("ရှိန်") == "Shein" and latin_reading("လှ") == "Hla"
     assert latin_reading("Phạm Xuân Khoa") == "Phạm Xuân Khoa"
 
 
