@@ -299,11 +299,14 @@ class ListStatusSerializer(serializers.Serializer):
 
 
 class ListMatchSerializer(serializers.Serializer):
-    """What the review page shows of a suggestion: the row, the name as written, the case, score and reasons."""
+    """What the review page shows of a suggestion: the row, the name (as shown and as written), the case, score and
+    reasons."""
 
     id = serializers.IntegerField()
     line = serializers.IntegerField(source="entry.line")
-    name_on_list = serializers.CharField(source="entry.name")
+    name_on_list = serializers.CharField(source="entry_shown")  # in Unicode: a name typed in Zawgyi is converted
+    name_on_list_as_written = serializers.CharField(source="entry.name")
+    name_on_list_was_zawgyi = serializers.BooleanField(source="entry_zawgyi")
     name_on_list_latin = serializers.CharField(source="entry_reading")
     case = serializers.IntegerField(source="victim_id")
     case_number = serializers.CharField(source="victim.case_number")

@@ -365,7 +365,8 @@ class ReleasedListViewSet(KeyViewMixin, viewsets.GenericViewSet):
             matches = matches.filter(status=wanted)
         page = self.paginate_queryset(matches)
         for match in page:
-            match.entry_reading = latin_reading(match.entry.name)
+            match.entry_shown, match.entry_zawgyi = match.entry.readable_name()
+            match.entry_reading = latin_reading(match.entry_shown)
             match.victim_reading = latin_reading(match.victim.full_name)
         audit.record_reads(request, [m.victim for m in page], view="api_list_matches")
         return self.get_paginated_response(s.ListMatchSerializer(page, many=True).data)

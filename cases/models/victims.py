@@ -13,6 +13,7 @@ from multiselectfield import MultiSelectField
 
 from core.fields import BlindIndexField, SecretDateField, SecretTextField
 from core.names import latin_reading
+from core.names.zawgyi import to_unicode
 from core.text import LONG_TEXT_MAX_CHARS, SHORT_TEXT_MAX_CHARS, max_chars, strip_bidi_controls
 from places.codes import (
     CITIZENSHIP_CHOICES,
@@ -278,9 +279,10 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
         return self.case_number or _("new case")
 
     def save(self, *args, **kwargs):
-        # Bidirectional controls in a name could make it display as another name (issue 16): never stored.
-        self.full_name = strip_bidi_controls(self.full_name)
-        self.names_in_compound = strip_bidi_controls(self.names_in_compound)
+        # Bidirectional controls in a name could make it display as another name (issue 16): never stored. Burmese
+        # typed in the legacy Zawgyi encoding is stored in Unicode, as pages, exports and the API show it.
+        self.full_name = to_unicode(strip_bidi_controls(self.full_name))[0]
+        self.names_in_compound = to_unicode(strip_bidi_controls(self.names_in_compound))[0]
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "date_of_birth" in update_fields:
             kwargs["update_fields"] = {*update_fields, "birth_year"}
@@ -405,7 +407,7 @@ class Reporter(OrganizationOwned, Timestamped):
         ordering = ["created_at"]
 
     def save(self, *args, **kwargs):
-        self.name = strip_bidi_controls(self.name)  # as for the person's own name (Victim.save)
+        self.name = to_unicode(strip_bidi_controls(self.name))[0]  # as for the person's own name (Victim.save)
         return super().save(*args, **kwargs)
 
     def __str__(self) -> str:

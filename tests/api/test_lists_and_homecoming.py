@@ -5,6 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from core.names.zawgyi import is_zawgyi, unicode_to_zawgyi
 from homecoming import services as homecoming_services
 from lists import chunks
 from lists.models import ListEntry, Match, ReleasedList
@@ -27,6 +28,21 @@ def upload(client, data=None, name="released.csv", **fields):
 def match_all(released_list):
     while (pending := chunks.next_pending(released_list.pk)) is not None:
         chunks.work_chunk(pending)
+
+
+def test_a_name_typed_in_zawgyi_on_a_list_comes_out_in_unicode_with_its_reading(api, org_a, supervisor_key):
+    kyaw = "ကျော်ဇေယျာထွန်း"  # synthetic: Kyaw Ze Ya Htun, in Unicode on the case and in Zawgyi on the list
+    written = unicode_to_zawgyi(kyaw)
+    assert written != kyaw and is_zawgyi(written)
+    case = released_victim(org_a, full_name=kyaw, citizenship="MM")
+    rows = [HEADERS, ["1", written, "Myanmar", "1995", "M", ""]]
+    client = api(supervisor_key)
+    list_id = upload(client, data=csv_bytes(rows)).json()["list"]["id"]
+    match_all(ReleasedList.objects.get(pk=list_id))
+    [best] = [m for m in client.get(f"/api/lists/{list_id}/matches/").json()["results"] if m["case"] == case.pk]
+    assert best["name_on_list"] == kyaw and best["name_on_list_was_zawgyi"] is True
+    assert best["name_on_list_as_written"] == written
+    assert best["name_on_list_latin"] == best["case_name_latin"] == "Kyaw Ze Ya Htun"
 
 
 @pytest.fixture

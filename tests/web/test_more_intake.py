@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Reporter, RescueRequest, Victim
+from core.names.zawgyi import is_zawgyi, unicode_to_zawgyi
 from tests.factories import BorderRegionFactory, CompoundFactory, make_victim, victim_named
 
 from .conftest import page_text
@@ -87,6 +88,26 @@ def test_a_minimal_intake_creates_the_case_assigned_to_the_caseworker_and_opens_
     assert victim.rescue_requests.count() == 0
     assert Reporter.objects.count() == 0
     assert victim.case_number in page_text(client.get(response["Location"]))
+
+
+def test_a_burmese_name_typed_in_zawgyi_is_saved_and_shown_in_unicode_with_its_latin_reading(client_for, org_a):
+    kyaw = "ကျော်ဇေယျာထွန်း"  # synthetic: Kyaw Ze Ya Htun
+    typed = unicode_to_zawgyi(kyaw)  # as a phone with a Zawgyi keyboard types it
+    assert typed != kyaw and is_zawgyi(typed)
+    client = client_for(org_a.caseworker, org_a.organization)
+    response = client.post(
+        URL,
+        form_data(
+            full_name=typed,
+            citizenship="MM",
+            **{"reporter-name": unicode_to_zawgyi("ဒေါ်ခင်မြင့်"), "reporter-relationship": "parent"},
+        ),
+    )
+    victim = Victim.objects.get()
+    assert response.status_code == 302
+    assert victim.full_name == kyaw and Reporter.objects.get().name == "ဒေါ်ခင်မြင့်"
+    page = page_text(client.get(reverse("cases:victim_detail", args=[victim.pk])))
+    assert kyaw in page and typed not in page and "Kyaw Ze Ya Htun" in page
 
 
 def test_a_full_intake_saves_the_reporter_the_details_and_an_urgent_rescue_request(client_for, org_a):
