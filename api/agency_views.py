@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from cases.models import AgencyReferral
@@ -19,7 +20,12 @@ class AgencyAnswerForm(forms.Form):
         choices=[(s.value, s.label) for s in AGENCY_ANSWERS],
         widget=forms.RadioSelect,
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    note = forms.CharField(
+        label=pgettext_lazy("an agency's answer to a referral", "Note"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     agency_reference = forms.CharField(label=_("Your reference"), required=False, max_length=100)
     decline_reason = forms.CharField(
         label=_("Why you decline"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
