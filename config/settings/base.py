@@ -227,7 +227,7 @@ LANGUAGES = [
     ("id", _("Indonesian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-FORMAT_MODULE_PATH = ["config.formats"]  # English as Homeward writes dates; the others from Django
+FORMAT_MODULE_PATH = ["config.formats"]  # English and Burmese (Django has none) ours; the others Django's
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
