@@ -1,6 +1,7 @@
-"""Messages Django shows that its own catalogue leaves untranslated in one of our languages (Burmese month names).
+"""Messages Django and the packages we install show but leave untranslated in some of our languages: Burmese month
+names and the auth app's name, django-celery-beat's names in the admin.
 
-Marked here only so bin/make-messages extracts them into our catalogue, which Django reads before its own
+Marked here only so bin/make-messages extracts them into our catalogue, which Django reads before theirs
 (LOCALE_PATHS wins), and the lead translates them there. Nothing reads these values at run time but the tests.
 """
 
@@ -68,4 +69,21 @@ MONTHS_ALT = (
     pgettext("alt. month", "October"),
     pgettext("alt. month", "November"),
     pgettext("alt. month", "December"),
+)
+
+# django.contrib.auth's name in the admin index (Django's Burmese catalogue lacks it).
+AUTH = (gettext_noop("Authentication and Authorization"),)
+
+# django_celery_beat (its app and the models its admin lists): it ships no Thai, Burmese, Vietnamese or Indonesian.
+CELERY_BEAT = (
+    gettext_noop("Periodic Tasks"),
+    gettext_noop("periodic task"),
+    gettext_noop("periodic tasks"),
+    gettext_noop("interval"),
+    gettext_noop("intervals"),
+    gettext_noop("crontab"),
+    gettext_noop("crontabs"),
+    gettext_noop("solar event"),
+    gettext_noop("solar events"),
+    gettext_noop("clocked"),
 )

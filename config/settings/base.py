@@ -31,8 +31,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "accounts.vendor_apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp, named for the admin
+    "accounts.vendor_apps.BackupCodesConfig",  # django_otp.plugins.otp_static, named for the admin
     "axes",
     "csp",
     "auditlog",

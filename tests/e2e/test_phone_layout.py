@@ -157,11 +157,13 @@ def action_bar_rows(page) -> int:
     """How many rows the case page's action buttons take (an open action's form below them is not counted)."""
     return page.evaluate(
         """() => {
-            const boxes = [...document.querySelectorAll('#actions > a.button, #actions > details:not([open]) > summary')]
+            const buttons = '#actions > a.button, #actions > details:not([open]) > summary';
+            const boxes = [...document.querySelectorAll(buttons)]
                 .map(el => el.getBoundingClientRect()).sort((a, b) => a.top - b.top);
             let rows = 0, bottom = -Infinity;
             for (const box of boxes) {  // a box starting below the row's lowest edge starts a new row
-                if (box.top >= bottom - 2) { rows += 1; bottom = box.bottom; } else { bottom = Math.max(bottom, box.bottom); }
+                if (box.top >= bottom - 2) { rows += 1; bottom = box.bottom; }
+                else { bottom = Math.max(bottom, box.bottom); }
             }
             return rows;
         }"""
