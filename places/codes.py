@@ -8,9 +8,12 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
+from django.utils.choices import BaseChoiceIterator
 from django.utils.functional import lazy
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
+
+from .collation import sorted_by_name
 
 HTCDS_CHOICES_CSV = Path(__file__).resolve().parent / "reference" / "htcds" / "choices.csv"
 
@@ -67,9 +70,31 @@ country_label = lazy(_country_name, str)
 
 # The HTCDS file lost Namibia's code "NA" (read as "not available" somewhere upstream); restore it here.
 _CITIZENSHIP = tuple((code or ("NA" if label == "Namibia" else ""), label) for code, label in htcds_list("citizenship"))
-CITIZENSHIP_CHOICES = (
-    *[(code, country_label(code, label)) for code, label in _CITIZENSHIP],
-    (STATELESS, _("Stateless")),
+
+
+class CountryChoices(BaseChoiceIterator):
+    """The countries in the reader's alphabetical order, each time a form or filter lists them; "Stateless" last.
+
+    In English (and with no language active, as for makemigrations) the standard's own order, already alphabetical:
+    the migrations' recorded choices are that list, so it compares equal to it and no migration is made."""
+
+    def __init__(self, countries: tuple[tuple[str, str], ...], last: tuple[str, str]):
+        self.countries, self.last = countries, last
+
+    def __iter__(self):
+        language = get_language() or "en"
+        countries = self.countries if language.startswith("en") else sorted_by_name(self.countries, language)
+        yield from countries
+        yield self.last
+
+    def __eq__(self, other):
+        return list(self) == list(other) if isinstance(other, list | tuple | BaseChoiceIterator) else NotImplemented
+
+    __hash__ = None
+
+
+CITIZENSHIP_CHOICES = CountryChoices(
+    tuple((code, country_label(code, label)) for code, label in _CITIZENSHIP), (STATELESS, _("Stateless"))
 )
 
 

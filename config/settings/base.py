@@ -32,8 +32,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_celery_beat",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "accounts.vendor_apps.AuthenticatorAppsConfig",  # django_otp.plugins.otp_totp, named for the admin
+    "accounts.vendor_apps.BackupCodesConfig",  # django_otp.plugins.otp_static, named for the admin
     "axes",
     "csp",
     "auditlog",
@@ -228,7 +228,7 @@ LANGUAGES = [
     ("id", _("Indonesian")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-FORMAT_MODULE_PATH = ["config.formats"]  # English as Homeward writes dates; the others from Django
+FORMAT_MODULE_PATH = ["config.formats"]  # English and Burmese (Django has none) ours; the others Django's
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

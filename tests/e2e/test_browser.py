@@ -73,6 +73,7 @@ def test_a_caseworker_logs_a_person_follows_up_refers_and_signs_out(page, demo, 
     assert "overdue" not in page.get_by_test_id(f"request-{request.pk}-due").inner_text()
     assert "Synthetic call" in page.locator("#timeline").inner_text()
 
+    page.locator("#more-actions > summary").click()  # referring is under "More actions"
     referral = page.locator("#referral")
     referral.locator("summary").click()
     agency = labelled(referral, "Agency")

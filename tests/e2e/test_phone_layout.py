@@ -132,8 +132,12 @@ def test_the_case_page_has_its_key_facts_and_actions_at_the_top(phone_page, demo
     assert on_first_screen(page.get_by_test_id("key-overdue"))
     assert page.get_by_test_id("key-overdue").inner_text() == "Follow-up 3 days overdue"
     bar = page.locator("#actions")
-    for name in ("Edit details", "Log contact", "Add a note", "Refer to an agency"):
+    for name in ("Edit details", "Log contact", "Add a note", "More actions"):
         assert on_first_screen(bar.get_by_text(name, exact=True).first), f"{name} is not on the first screen"
+    # The other actions are one tap away, under "More actions" (a <details>: no script needed).
+    bar.locator("details#more-actions > summary").click()
+    assert on_first_screen(bar.get_by_text("Refer to an agency", exact=True).first)
+    bar.locator("details#more-actions > summary").click()
     # A button of the bar opens its form in place, under the bar.
     note = bar.locator("details#note")
     note.locator("summary").click()
@@ -144,6 +148,41 @@ def test_the_case_page_has_its_key_facts_and_actions_at_the_top(phone_page, demo
     card = page.locator("#summary")
     flag_box, card_box = flag.bounding_box(), card.bounding_box()
     assert card_box["x"] <= flag_box["x"] and flag_box["x"] + flag_box["width"] <= card_box["x"] + card_box["width"]
+
+
+MAX_ACTION_BAR_ROWS = 2
+
+
+def action_bar_rows(page) -> int:
+    """How many rows the case page's action buttons take (an open action's form below them is not counted)."""
+    return page.evaluate(
+        """() => {
+            const buttons = '#actions > a.button, #actions > details:not([open]) > summary';
+            const boxes = [...document.querySelectorAll(buttons)]
+                .map(el => el.getBoundingClientRect()).sort((a, b) => a.top - b.top);
+            let rows = 0, bottom = -Infinity;
+            for (const box of boxes) {  // a box starting below the row's lowest edge starts a new row
+                if (box.top >= bottom - 2) { rows += 1; bottom = box.bottom; }
+                else { bottom = Math.max(bottom, box.bottom); }
+            }
+            return rows;
+        }"""
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "my"])
+def test_the_case_pages_action_bar_is_at_most_two_rows_on_a_phone(phone_page, demo, overdue_case, screenshot, language):
+    User.objects.filter(email=demo.email("Caseworker")).update(language=language)
+    page = phone_page
+    sign_in(page, email=demo.email("Caseworker"), password=demo.password)
+    url = reverse("cases:victim_detail", args=[overdue_case.pk])
+    page.goto(url)
+    assert page.locator("html").get_attribute("lang") == language
+    screenshot(page, f"phone-layout-case-actions-{language}-screen", full_page=False)
+    assert_fits_the_phone(page, url)
+    rows = action_bar_rows(page)
+    assert 1 <= rows <= MAX_ACTION_BAR_ROWS, f"the action bar takes {rows} rows in {language}"
+    assert on_first_screen(page.locator("#actions details[open] > summary").first)  # the open form starts on screen
 
 
 @pytest.mark.parametrize(
