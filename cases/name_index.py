@@ -12,6 +12,7 @@ Kept in sync on every save of a victim (post_save) and by `index_victims()` for 
 """
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from itertools import chain
 
@@ -229,47 +230,36 @@ def candidates_for_each(
     organization_id: int, names: Sequence[str], *, limit: int, min_shared: int | None = None
 ) -> list[list[tuple[int, int]]]:
     """For each of `names`, its (victim id, pair keys shared): the `limit` victims sharing most, most shared
-    first, then by id. One grouped query for all the names (a chunk of a list), not one per name.
+    first, then by id, as `candidates()` would find them one name at a time.
 
-    Each name is looked up on its own, as `candidates()` would; names written the same are looked up once.
+    One query for all the names (a chunk of a list): the victims holding any of their pair digests, an index-only
+    scan of (organisation, digest, victim). The counting and ranking happen here, so the query sorts and groups
+    nothing and its plan does not hang on the table's statistics (a grouped query spilled to disk and, on a
+    table never analysed, read the whole organisation's index; docs/performance.md).
     """
-    distinct = list(dict.fromkeys(names))
-    wanted = [(n, digest) for n, name in enumerate(distinct) for digest in _pair_digests(organization_id, name)]
-    found: dict[int, list[tuple[int, int]]] = {}
-    # PostgreSQL takes the pairs as two arrays; other databases as VALUES rows, within their parameter limit.
-    batch = len(wanted) if connection.vendor == "postgresql" else 400
-    start = 0
-    while start < len(wanted):
-        end = min(len(wanted), start + batch)
-        while end < len(wanted) and wanted[end][0] == wanted[end - 1][0]:
-            end += 1  # a name's digests stay in one query
-        for n, victim_id, shared in _grouped_candidates(organization_id, wanted[start:end], limit, min_shared or 1):
-            found.setdefault(n, []).append((victim_id, shared))
-        start = end
-    index = {name: n for n, name in enumerate(distinct)}
-    return [found.get(index[name], []) for name in names]
+    distinct = {name: _pair_digests(organization_id, name) for name in dict.fromkeys(names)}
+    holders = _victims_holding(organization_id, {digest for digests in distinct.values() for digest in digests})
+    found = {}
+    for name, digests in distinct.items():
+        shared = Counter(chain.from_iterable(holders.get(digest, ()) for digest in digests))
+        counts = sorted(shared.values(), reverse=True)
+        # Only victims sharing at least as many keys as the limit-th can be kept: sort those alone.
+        least = max(min_shared or 1, counts[limit - 1] if len(counts) >= limit else 0)
+        kept = sorted((-count, victim_id) for victim_id, count in shared.items() if count >= least)
+        found[name] = [(victim_id, -count) for count, victim_id in kept[:limit]]
+    return [found[name] for name in names]
 
 
-def _grouped_candidates(organization_id: int, wanted: list[tuple[int, str]], limit: int, min_shared: int):
-    quote = connection.ops.quote_name
-    if connection.vendor == "postgresql":
-        source = "unnest(%s::integer[], %s::text[]) AS w(n, digest)"
-        params: list = [[n for n, _d in wanted], [d for _n, d in wanted]]
-    else:
-        rows = ", ".join(["(%s, %s)"] * len(wanted))
-        source = f"(SELECT column1 AS n, column2 AS digest FROM (VALUES {rows})) AS w"  # noqa: S608 (placeholders)
-        params = [value for pair in wanted for value in pair]
-    victim, count = f"k.{quote('victim_id')}", "COUNT(*)"
-    sql = (
-        f"SELECT n, victim_id, shared FROM (SELECT w.n AS n, {victim} AS victim_id, {count} AS shared, "  # noqa: S608
-        f"ROW_NUMBER() OVER (PARTITION BY w.n ORDER BY {count} DESC, {victim}) AS place "
-        f"FROM {source} JOIN {quote(NameKey._meta.db_table)} k "
-        f"ON k.{quote('organization_id')} = %s AND k.{quote('digest')} = w.digest "
-        f"GROUP BY w.n, {victim} HAVING {count} >= %s) ranked WHERE place <= %s ORDER BY n, place"
-    )  # names from model metadata, every value a parameter
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, organization_id, min_shared, limit])
-        return cursor.fetchall()
+def _victims_holding(organization_id: int, digests: set[str]) -> dict[str, list[int]]:
+    """digest -> the victims whose index holds it; one query on PostgreSQL, batches within SQLite's limit."""
+    wanted = sorted(digests)
+    batch = 900 if connection.features.max_query_params else max(len(wanted), 1)
+    holders: dict[str, list[int]] = {}
+    for start in range(0, len(wanted), batch):
+        rows = NameKey.objects.filter(organization_id=organization_id, digest__in=wanted[start : start + batch])
+        for digest, victim_id in rows.values_list("digest", "victim_id"):
+            holders.setdefault(digest, []).append(victim_id)
+    return holders
 
 
 def _with_joins(tokens: tuple[str, ...]) -> list[tuple[str, ...]]:

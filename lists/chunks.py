@@ -6,7 +6,7 @@ import json
 from datetime import timedelta
 from functools import partial
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, Sum, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -134,8 +134,9 @@ def match_entries(released_list: ReleasedList, organization: Organization, entri
     columns = ("pk", "birth_year", "estimated_age", "created_at", "sex", "citizenship", "stored_name", "stored_aliases")
     ids = sorted(all_ids)
     stored = {"stored_name": Cast("full_name", TextField()), "stored_aliases": Cast("names_in_compound", TextField())}
-    for start in range(0, len(ids), 900):  # SQLite allows about a thousand parameters per query
-        rows = victims.filter(pk__in=ids[start : start + 900]).annotate(**stored).values_list(*columns)
+    batch = 900 if connection.features.max_query_params else max(len(ids), 1)  # SQLite: 999 parameters a query
+    for start in range(0, len(ids), batch):
+        rows = victims.filter(pk__in=ids[start : start + batch]).annotate(**stored).values_list(*columns)
         for pk, birth_year, age, created_at, sex, citizenship, full_name, aliases in rows:
             person = case_person(
                 birth_year=birth_year, estimated_age=age, created_at=created_at, sex=sex, citizenship=citizenship
@@ -175,7 +176,7 @@ def run_chunk(chunk_id: int) -> dict[str, int]:
         existing = Match.objects.filter(organization=chunk.organization, entry__in=entries)
         existing.filter(status=Match.Status.SUGGESTED).delete()
         decided = set(existing.values_list("entry_id", "victim_id"))
-        Match.objects.bulk_create([m for m in matches if (m.entry_id, m.victim_id) not in decided], batch_size=500)
+        Match.objects.bulk_create([m for m in matches if (m.entry_id, m.victim_id) not in decided])
         MatchChunk.objects.filter(pk=chunk_id).update(status=MatchChunk.Status.DONE, finished_at=timezone.now())
     return {"rows": len(entries), "suggestions": len(matches)}
 

@@ -1,6 +1,7 @@
 """Score two names (and what else is known of the two people) with the reasons a reviewer reads."""
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz.fuzz import ratio
 
@@ -163,6 +164,7 @@ def _evidence(a: Person, b: Person) -> tuple[float, list[str]]:
     return delta, reasons
 
 
+@lru_cache(maxsize=10_000)  # a list's rows and the cases share few (year, sex, nationality) combinations
 def best_possible(a_person: Person | None, b_person: Person | None) -> float:
     """The highest `score()` two records can reach whatever their names are (names equal, then the evidence):
     a matcher need not read, decrypt or compare the names of a pair whose best is below what it keeps."""
