@@ -87,3 +87,6 @@ CELERY_BEAT = (
     gettext_noop("solar events"),
     gettext_noop("clocked"),
 )
+
+# django/forms/forms.py: the form label suffix. Django's Chinese catalogue keeps the ASCII colon; Chinese writes "："
+LABEL_SUFFIX = gettext_noop(":")
