@@ -13,6 +13,11 @@ def pgettext(context: str, message: str) -> tuple[str, str]:
     return context, message
 
 
+def ngettext(singular: str, plural: str) -> tuple[str, str]:
+    """Records a plural message for xgettext (which finds `ngettext(` calls by name); translates nothing."""
+    return singular, plural
+
+
 # django/utils/dates.py, as the `date` filter uses them: F (MONTHS), M and b (MONTHS_3), N (MONTHS_AP), E (MONTHS_ALT).
 MONTHS = (
     gettext_noop("January"),
