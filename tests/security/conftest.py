@@ -105,26 +105,27 @@ def _no_personal_data_in_logs(log_capture):
     assert not leaks, f"personal data reached the logs: {leaks[:3]}"
 
 
-@pytest.fixture
-def client_for(db):
-    """`client_for(user, organization=None)`: a signed-in client working in `organization` (as tests/web does).
+def signed_in_client(user, organization=None) -> Client:
+    """A client signed in as `user`, working in `organization` (as tests/web does).
 
     Users who must use two-factor sign-in get a session that has passed it (a real confirmed TOTP device).
     """
+    client = Client()
+    if two_factor_required(user):
+        sign_in_verified(client, user)
+    else:
+        client.force_login(user)
+    if organization is not None:
+        session = client.session
+        session[SESSION_KEY] = organization.pk
+        session.save()
+    return client
 
-    def make(user, organization=None) -> Client:
-        client = Client()
-        if two_factor_required(user):
-            sign_in_verified(client, user)
-        else:
-            client.force_login(user)
-        if organization is not None:
-            session = client.session
-            session[SESSION_KEY] = organization.pk
-            session.save()
-        return client
 
-    return make
+@pytest.fixture
+def client_for(db):
+    """`client_for(user, organization=None)`: a signed-in client working in `organization` (`signed_in_client`)."""
+    return signed_in_client
 
 
 @dataclass
@@ -157,6 +158,11 @@ class World:
 
 @pytest.fixture
 def world(org_a, org_b) -> World:
+    return build_world(org_a, org_b)
+
+
+def build_world(org_a: OrgUsers, org_b: OrgUsers) -> World:
+    """The rows of `World` for the two organisations (the `world` fixture; the access matrix builds it once)."""
     region = BorderRegionFactory(name="Synthetic Border Region")
     compound = CompoundFactory(name="Synthetic Compound Seven", region=region)
     agency_shared = AgencyFactory(name="Synthetic Shared Shelter", organization=None)

@@ -10,17 +10,24 @@ Column order in `MATRIX`: anonymous, caseworker, supervisor, org admin, other or
 Anonymous 302s must go to the sign-in page; other 302s are checked against `REDIRECTS` where it matters.
 """
 
+import copy
 import csv
 import io
 import re
+from importlib import import_module
 
 import pytest
 from django.conf import settings
+from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from accounts.sessions import start_session
 from cases.models import AgencyReferral, CaseNote, RescueRequest, Victim
+from tests.conftest import org_with_users
 from tests.homecoming.builders import homecoming_rows
+from tests.security.conftest import build_world, signed_in_client
 
 VISITORS = ("anonymous", "caseworker", "supervisor", "org_admin", "other_org")
 
@@ -215,13 +222,62 @@ def _evidence_row(world) -> int:
     return world._evidence_pk
 
 
+# --- One world per module, one sign-in per visitor --------------------------------------------------------------
+# Building the world and signing five visitors in for each of the ~100 URLs was most of this module's time. As Django's
+# setUpTestData does, the world is built once, in a transaction rolled back when the module ends; each test runs in
+# a savepoint inside it (pytest-django's `db` nests) and gets its own deep copy of the Python objects. Each visitor
+# signs in once; every request then gets a fresh session holding that sign-in's data, stamped as signed in now, so a
+# request that changes or ends its session (sign-out, organisation picker) never affects another.
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = build_world(org_with_users("alpha", "HWA"), org_with_users("bravo", "HWB"))
+        signed_in = {}
+        for who in VISITORS:
+            if (user := world.user(who)) is not None:
+                organization = world.b.organization if who == "other_org" else world.a.organization
+                signed_in[who] = dict(signed_in_client(user, organization).session.items())
+        yield world, signed_in
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_module_world, db):
+    return copy.deepcopy(_module_world[0])
+
+
+@pytest.fixture
+def signed_in_sessions(_module_world, db) -> dict[str, dict]:
+    """Each signed-in visitor's session data right after signing in (two-factor passed, organisation chosen)."""
+    return _module_world[1]
+
+
+def session_client(who: str, signed_in_sessions: dict[str, dict]) -> Client:
+    """A new client for `who`, in a new session with the data of that visitor's sign-in."""
+    client = Client()
+    if who != "anonymous":
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
+        session.update(signed_in_sessions[who])
+        start_session(session=session, now=timezone.now())
+        session.save()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        client.cookies[settings.SESSION_COOKIE_NAME].update(
+            {"path": "/", "domain": settings.SESSION_COOKIE_DOMAIN, "secure": settings.SESSION_COOKIE_SECURE or None}
+        )
+    client.raise_request_exception = False  # a crash is a 500 in the matrix, not an exception in the test
+    return client
+
+
 def client_of(who: str, world, client_for) -> Client:
+    """A client for `who` signed in from scratch (for modules with the per-test world and `client_for`)."""
     user = world.user(who)
     if user is None:
         client = Client()
     else:
         client = client_for(user, world.b.organization if who == "other_org" else world.a.organization)
-    client.raise_request_exception = False  # a crash is a 500 in the matrix, not an exception in the test
+    client.raise_request_exception = False  # a crash is a 500, not an exception in the test
     return client
 
 
@@ -229,7 +285,7 @@ def client_of(who: str, world, client_for) -> Client:
 PUBLIC_FILES = {"favicon", "touch_icon"}
 
 
-def observe(name: str, world, client_for) -> tuple[tuple[int, ...], tuple[int, ...], list[str]]:
+def observe(name: str, world, signed_in_sessions) -> tuple[tuple[int, ...], tuple[int, ...], list[str]]:
     """(GET statuses, POST statuses, problems) for one URL, every visitor."""
     url = reverse(name, kwargs=url_kwargs(name, world))
     login = reverse("accounts:login")
@@ -238,7 +294,7 @@ def observe(name: str, world, client_for) -> tuple[tuple[int, ...], tuple[int, .
     for method in ("get", "post"):
         statuses = []
         for who in VISITORS:
-            response = getattr(client_of(who, world, client_for), method)(url, {} if method == "post" else None)
+            response = getattr(session_client(who, signed_in_sessions), method)(url, {} if method == "post" else None)
             statuses.append(response.status_code)
             where = response.get("Location", "")
             public = name in PUBLIC_FILES and where.startswith(settings.STATIC_URL)
@@ -256,9 +312,9 @@ def test_every_url_in_the_url_conf_has_an_entry_in_the_access_matrix():
 
 
 @pytest.mark.parametrize("name", all_url_names())
-def test_each_visitor_gets_the_expected_status_for_read_and_write(name, world, client_for):
+def test_each_visitor_gets_the_expected_status_for_read_and_write(name, world, signed_in_sessions):
     assert name in MATRIX, f"new view {name} has no entry in the access matrix"
-    got_get, got_post, problems = observe(name, world, client_for)
+    got_get, got_post, problems = observe(name, world, signed_in_sessions)
     want_get, want_post = MATRIX[name]
     wrong = [
         f"{method} as {who}: got {got}, expected {want}"
@@ -269,7 +325,7 @@ def test_each_visitor_gets_the_expected_status_for_read_and_write(name, world, c
     assert not wrong + problems, f"{name}: " + "; ".join(wrong + problems) + f" (observed {got_get}, {got_post})"
 
 
-def test_nothing_of_organisation_a_changed_after_every_visitor_wrote_to_every_url(world, client_for):
+def test_nothing_of_organisation_a_changed_after_every_visitor_wrote_to_every_url(world, signed_in_sessions):
     before = {
         "victim": Victim.objects.filter(pk=world.victim_a.pk).values().get(),
         "request": RescueRequest.objects.filter(pk=world.request_a.pk).values().get(),
@@ -281,7 +337,7 @@ def test_nothing_of_organisation_a_changed_after_every_visitor_wrote_to_every_ur
             continue
         url = reverse(name, kwargs=url_kwargs(name, world))
         for who in ("anonymous", "other_org"):
-            client_of(who, world, client_for).post(url, {})
+            session_client(who, signed_in_sessions).post(url, {})
     after = {
         "victim": Victim.objects.filter(pk=world.victim_a.pk).values().get(),
         "request": RescueRequest.objects.filter(pk=world.request_a.pk).values().get(),
@@ -302,8 +358,10 @@ def test_nothing_of_organisation_a_changed_after_every_visitor_wrote_to_every_ur
         ("cases:export_referrals", "case_number"),
     ],
 )
-def test_an_export_downloaded_by_the_other_organisation_holds_only_its_own_rows(name, column_value, world, client_for):
-    client = client_of("other_org", world, client_for)
+def test_an_export_downloaded_by_the_other_organisation_holds_only_its_own_rows(
+    name, column_value, world, signed_in_sessions
+):
+    client = session_client("other_org", signed_in_sessions)
     response = client.get(reverse(name), {"format": "csv"})
     assert response.status_code == 200
     text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
@@ -313,8 +371,8 @@ def test_an_export_downloaded_by_the_other_organisation_holds_only_its_own_rows(
     assert rows, "the export has at least a header"
 
 
-def test_a_caseworker_cannot_download_any_export(world, client_for):
-    client = client_of("caseworker", world, client_for)
+def test_a_caseworker_cannot_download_any_export(world, signed_in_sessions):
+    client = session_client("caseworker", signed_in_sessions)
     for name in ("cases:export_victims", "cases:export_requests", "cases:export_referrals", "cases:export_statistics"):
         response = client.get(reverse(name), {"format": "csv"})
         assert response.status_code == 403, name
@@ -340,7 +398,7 @@ def _staff(user):
 
 
 @pytest.mark.parametrize("model", ["cases_victim", "cases_rescuerequest", "cases_agencyreferral", "cases_casenote"])
-def test_admin_change_pages_of_organisation_a_by_role(model, world, client_for):
+def test_admin_change_pages_of_organisation_a_by_role(model, world, signed_in_sessions, client_for):
     row = _admin_rows(world)[model]
     change = reverse(f"admin:{model}_change", args=[row.pk])
     changelist = reverse(f"admin:{model}_changelist")
@@ -348,10 +406,10 @@ def test_admin_change_pages_of_organisation_a_by_role(model, world, client_for):
 
     # Anonymous, a caseworker and a supervisor (not staff) are sent to the admin's sign-in page.
     for who in ("anonymous", "caseworker", "supervisor"):
-        response = client_of(who, world, client_for).get(change)
+        response = session_client(who, signed_in_sessions).get(change)
         assert response.status_code == 302, who
         assert response["Location"].startswith(admin_login), who
-        response = client_of(who, world, client_for).post(change, {})
+        response = session_client(who, signed_in_sessions).post(change, {})
         assert response.status_code == 302 and response["Location"].startswith(admin_login), who
 
     # Even with the staff flag, a caseworker is not an org admin: no case-file admin at all.
