@@ -6,11 +6,13 @@ the synthetic victim identifiers below. Its scope is this folder: the whole atta
 test_emails_and_logs.py (intake, case actions, sweeps, digests, outbox delivery), not the rest of the test suite.
 """
 
+import copy
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import transaction
 from django.test import Client
 
 from accounts.middleware import SESSION_KEY
@@ -18,7 +20,7 @@ from accounts.models import Membership
 from accounts.two_factor import two_factor_required
 from cases import services
 from cases.models import AgencyReferral, CaseNote, RescueRequest, Victim
-from tests.conftest import OrgUsers
+from tests.conftest import OrgUsers, org_with_users
 from tests.factories import (
     AgencyFactory,
     BorderRegionFactory,
@@ -159,6 +161,21 @@ class World:
 @pytest.fixture
 def world(org_a, org_b) -> World:
     return build_world(org_a, org_b)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker) -> World:
+    """The world built once for a module, as Django's setUpTestData does: in a transaction rolled back at the module's
+    end, each test running in a savepoint inside it (pytest-django's `db` nests). A module opts in by overriding
+    `world` with `world_copy`. Only for modules without transactional tests (those would flush the database)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world(org_with_users("alpha", "HWA"), org_with_users("bravo", "HWB"))
+        transaction.set_rollback(True)
+
+
+def world_copy(module_world: World) -> World:
+    """This test's own copy of the module's world: what a test changes on its objects stays in the test."""
+    return copy.deepcopy(module_world)
 
 
 def build_world(org_a: OrgUsers, org_b: OrgUsers) -> World:

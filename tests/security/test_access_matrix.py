@@ -10,7 +10,6 @@ Column order in `MATRIX`: anonymous, caseworker, supervisor, org admin, other or
 Anonymous 302s must go to the sign-in page; other 302s are checked against `REDIRECTS` where it matters.
 """
 
-import copy
 import csv
 import io
 import re
@@ -18,16 +17,14 @@ from importlib import import_module
 
 import pytest
 from django.conf import settings
-from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.sessions import start_session
 from cases.models import AgencyReferral, CaseNote, RescueRequest, Victim
-from tests.conftest import org_with_users
 from tests.homecoming.builders import homecoming_rows
-from tests.security.conftest import build_world, signed_in_client
+from tests.security.conftest import signed_in_client, world_copy
 
 VISITORS = ("anonymous", "caseworker", "supervisor", "org_admin", "other_org")
 
@@ -223,35 +220,31 @@ def _evidence_row(world) -> int:
 
 
 # --- One world per module, one sign-in per visitor --------------------------------------------------------------
-# Building the world and signing five visitors in for each of the ~100 URLs was most of this module's time. As Django's
-# setUpTestData does, the world is built once, in a transaction rolled back when the module ends; each test runs in
-# a savepoint inside it (pytest-django's `db` nests) and gets its own deep copy of the Python objects. Each visitor
-# signs in once; every request then gets a fresh session holding that sign-in's data, stamped as signed in now, so a
-# request that changes or ends its session (sign-out, organisation picker) never affects another.
+# Building the world and signing five visitors in for each of the ~100 URLs was most of this module's time. The
+# world is built once per module (`module_world`: rolled back at the module's end, a savepoint and a copy per test).
+# Each visitor signs in once; every request then gets a fresh session holding that sign-in's data, stamped as signed
+# in now, so a request that changes or ends its session (sign-out, organisation picker) never affects another.
 
 
 @pytest.fixture(scope="module")
-def _module_world(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        world = build_world(org_with_users("alpha", "HWA"), org_with_users("bravo", "HWB"))
-        signed_in = {}
-        for who in VISITORS:
-            if (user := world.user(who)) is not None:
-                organization = world.b.organization if who == "other_org" else world.a.organization
-                signed_in[who] = dict(signed_in_client(user, organization).session.items())
-        yield world, signed_in
-        transaction.set_rollback(True)
+def _signed_in(module_world) -> dict[str, dict]:
+    signed_in = {}
+    for who in VISITORS:
+        if (user := module_world.user(who)) is not None:
+            organization = module_world.b.organization if who == "other_org" else module_world.a.organization
+            signed_in[who] = dict(signed_in_client(user, organization).session.items())
+    return signed_in
 
 
 @pytest.fixture
-def world(_module_world, db):
-    return copy.deepcopy(_module_world[0])
+def world(module_world, db):
+    return world_copy(module_world)
 
 
 @pytest.fixture
-def signed_in_sessions(_module_world, db) -> dict[str, dict]:
+def signed_in_sessions(_signed_in, db) -> dict[str, dict]:
     """Each signed-in visitor's session data right after signing in (two-factor passed, organisation chosen)."""
-    return _module_world[1]
+    return _signed_in
 
 
 def session_client(who: str, signed_in_sessions: dict[str, dict]) -> Client:

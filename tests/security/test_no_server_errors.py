@@ -11,9 +11,17 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
+from .conftest import world_copy
 from .test_access_matrix import VISITORS, all_url_names, client_of, url_kwargs
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(module_world, db):
+    """The security world, built once for this module (tests/security/conftest.py: `module_world`)."""
+    return world_copy(module_world)
+
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 HOSTILE = ["", "'", '"; --', "%", "²", "9" * 40, "-1", "<b>x</b>", "\u202e", "x" * 3000]
