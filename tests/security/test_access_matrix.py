@@ -13,18 +13,14 @@ Anonymous 302s must go to the sign-in page; other 302s are checked against `REDI
 import csv
 import io
 import re
-from importlib import import_module
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import timezone
 
-from accounts.sessions import start_session
 from cases.models import AgencyReferral, CaseNote, RescueRequest, Victim
 from tests.homecoming.builders import homecoming_rows
-from tests.security.conftest import signed_in_client, world_copy
+from tests.security.conftest import session_client, world_copy
 
 VISITORS = ("anonymous", "caseworker", "supervisor", "org_admin", "other_org")
 
@@ -219,59 +215,10 @@ def _evidence_row(world) -> int:
     return world._evidence_pk
 
 
-# --- One world per module, one sign-in per visitor --------------------------------------------------------------
-# Building the world and signing five visitors in for each of the ~100 URLs was most of this module's time. The
-# world is built once per module (`module_world`: rolled back at the module's end, a savepoint and a copy per test).
-# Each visitor signs in once; every request then gets a fresh session holding that sign-in's data, stamped as signed
-# in now, so a request that changes or ends its session (sign-out, organisation picker) never affects another.
-
-
-@pytest.fixture(scope="module")
-def _signed_in(module_world) -> dict[str, dict]:
-    signed_in = {}
-    for who in VISITORS:
-        if (user := module_world.user(who)) is not None:
-            organization = module_world.b.organization if who == "other_org" else module_world.a.organization
-            signed_in[who] = dict(signed_in_client(user, organization).session.items())
-    return signed_in
-
-
 @pytest.fixture
 def world(module_world, db):
+    """The security world, built once for this module (tests/security/conftest.py: `module_world`)."""
     return world_copy(module_world)
-
-
-@pytest.fixture
-def signed_in_sessions(_signed_in, db) -> dict[str, dict]:
-    """Each signed-in visitor's session data right after signing in (two-factor passed, organisation chosen)."""
-    return _signed_in
-
-
-def session_client(who: str, signed_in_sessions: dict[str, dict]) -> Client:
-    """A new client for `who`, in a new session with the data of that visitor's sign-in."""
-    client = Client()
-    if who != "anonymous":
-        session = import_module(settings.SESSION_ENGINE).SessionStore()
-        session.update(signed_in_sessions[who])
-        start_session(session=session, now=timezone.now())
-        session.save()
-        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
-        client.cookies[settings.SESSION_COOKIE_NAME].update(
-            {"path": "/", "domain": settings.SESSION_COOKIE_DOMAIN, "secure": settings.SESSION_COOKIE_SECURE or None}
-        )
-    client.raise_request_exception = False  # a crash is a 500 in the matrix, not an exception in the test
-    return client
-
-
-def client_of(who: str, world, client_for) -> Client:
-    """A client for `who` signed in from scratch (for modules with the per-test world and `client_for`)."""
-    user = world.user(who)
-    if user is None:
-        client = Client()
-    else:
-        client = client_for(user, world.b.organization if who == "other_org" else world.a.organization)
-    client.raise_request_exception = False  # a crash is a 500, not an exception in the test
-    return client
 
 
 # URLs that redirect everyone to a public static file (the icons browsers request at the site root).

@@ -11,8 +11,8 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
 
-from .conftest import world_copy
-from .test_access_matrix import VISITORS, all_url_names, client_of, url_kwargs
+from .conftest import session_client, world_copy
+from .test_access_matrix import VISITORS, all_url_names, url_kwargs
 
 pytestmark = pytest.mark.django_db
 
@@ -129,11 +129,11 @@ PAGES = [name for name in all_url_names() if not name.startswith("<unnamed")]
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_no_page_answers_a_server_error_for_hostile_query_parameters(name, world, client_for):
+def test_no_page_answers_a_server_error_for_hostile_query_parameters(name, world, signed_in_sessions):
     url = reverse(name, kwargs=url_kwargs(name, world))
     failures = []
     for who in VISITORS:
-        client = client_of(who, world, client_for)
+        client = session_client(who, signed_in_sessions)
         for value in SHORT_HOSTILE:
             query = {"q": value, "page": value, "status": value, "sort": value, "next": value, "organization": value}
             for method in ("get", "post") if value == "²" else ("get",):
