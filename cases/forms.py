@@ -58,6 +58,15 @@ class MemberChoiceField(forms.ModelChoiceField):
 NO_REQUEST = "none"
 
 
+def offer_choices(field: forms.ModelChoiceField, objects) -> None:
+    """Render a model choice field's options from rows the page has already loaded, instead of querying them again.
+
+    Only for a blank form shown on a page: a submitted value is still checked against the field's queryset.
+    """
+    blank = [("", field.empty_label)] if field.empty_label is not None else []
+    field.choices = blank + [(obj.pk, field.label_from_instance(obj)) for obj in objects]
+
+
 class LogContactForm(forms.Form):
     """Contact with the person or their family; on an open request it moves the next follow-up.
 
@@ -83,8 +92,9 @@ class LogContactForm(forms.Form):
     mark_in_progress = forms.BooleanField(label=_("Mark the request as in progress"), required=False)
 
     def __init__(self, *args, open_requests, **kwargs):
+        """`open_requests`: the case's open requests in follow-up order (`open_requests_of()`, or those loaded)."""
         super().__init__(*args, **kwargs)
-        self.open_requests = {str(r.pk): r for r in open_requests.order_by("next_follow_up_at", "pk")}
+        self.open_requests = {str(r.pk): r for r in open_requests}
         if not self.open_requests:  # nothing to move: just a contact note
             del self.fields["rescue_request"], self.fields["mark_in_progress"]
             return
