@@ -58,13 +58,18 @@ class MemberChoiceField(forms.ModelChoiceField):
 NO_REQUEST = "none"
 
 
-def offer_choices(field: forms.ModelChoiceField, objects) -> None:
-    """Render a model choice field's options from rows the page has already loaded, instead of querying them again.
+def offer_options(field: forms.ModelChoiceField, options: list[tuple[int, str]]) -> None:
+    """Render a model choice field's options from (pk, label) pairs already loaded, instead of querying them again.
 
-    Only for a blank form shown on a page: a submitted value is still checked against the field's queryset.
+    Only what the page shows: a submitted value is still checked against the field's queryset.
     """
     blank = [("", field.empty_label)] if field.empty_label is not None else []
-    field.choices = blank + [(obj.pk, field.label_from_instance(obj)) for obj in objects]
+    forms.ChoiceField.choices.fset(field, blank + options)  # plain choices (django-filter wraps its own setter)
+
+
+def offer_choices(field: forms.ModelChoiceField, objects) -> None:
+    """`offer_options` for model instances the page has already loaded, labelled as the field labels them."""
+    offer_options(field, [(obj.pk, field.label_from_instance(obj)) for obj in objects])
 
 
 class LogContactForm(forms.Form):

@@ -23,7 +23,14 @@ from audit import trail as audit
 from core.fields import secret_field_names
 
 from .. import services
-from ..filters import RISK_RANK, VictimFilter, looks_like_case_number, search_term_for, store_search_term
+from ..filters import (
+    RISK_RANK,
+    VictimFilter,
+    looks_like_case_number,
+    offer_place_choices,
+    search_term_for,
+    store_search_term,
+)
 from ..forms import (
     AssignForm,
     LogContactForm,
@@ -141,6 +148,7 @@ def victim_list(request):
     now = timezone.now()
     base = _scoped_victims(request).alias(risk_rank=RISK_RANK)
     victim_filter = VictimFilter(request.GET or None, queryset=base, request=request)
+    offer_place_choices(victim_filter.form)
     filtered = victim_filter.qs
     if not request.GET.get("sort"):
         filtered = filtered.order_by("-created_at", "-pk")
