@@ -97,8 +97,8 @@ def open_requests_for_victim():
     return RescueRequest.objects.open().filter(victim_id=OuterRef("pk"))
 
 
-def offer_place_choices(form) -> None:
-    """The compound and border-region pickers' options in one query (a UNION ALL of the two tables, by name)."""
+def place_options() -> dict[str, list[tuple[int, str]]]:
+    """Every border region and compound as (pk, name) by name, in one query (a UNION ALL of the two tables)."""
     regions = BorderRegion.objects.order_by().annotate(kind=Value("region", output_field=CharField()))
     compounds = Compound.objects.order_by().annotate(kind=Value("compound", output_field=CharField()))
     rows = (
@@ -109,6 +109,12 @@ def offer_place_choices(form) -> None:
     options = {"region": [], "compound": []}
     for kind, pk, name in rows:
         options[kind].append((pk, name))
+    return options
+
+
+def offer_place_choices(form) -> None:
+    """The compound and border-region pickers' options, from `place_options()`'s one query."""
+    options = place_options()
     offer_options(form.fields["border_region"], options["region"])
     offer_options(form.fields["compound"], options["compound"])
 
