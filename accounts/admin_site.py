@@ -30,6 +30,22 @@ class ForwardRelationAutocompleteView(AutocompleteJsonView):
         return super().process_request(request)
 
 
+def prime_permission_cache(user) -> None:
+    """Load a staff user's Django permissions (their own and their groups') in one query instead of ModelBackend's
+    two, for the app list's `has_module_perms` calls; ModelBackend reads the cache it would have filled itself."""
+    if user.is_superuser or not user.is_active or hasattr(user, "_perm_cache"):
+        return
+    from django.contrib.auth.models import Permission
+    from django.db.models import Q
+
+    rows = (
+        Permission.objects.filter(Q(user=user) | Q(group__user=user))
+        .values_list("content_type__app_label", "codename")
+        .distinct()
+    )
+    user._perm_cache = {f"{app_label}.{codename}" for app_label, codename in rows}
+
+
 class HomewardAdminSite(admin.AdminSite):
     site_header = gettext_lazy("Homeward administration")
     site_title = gettext_lazy("Homeward")
@@ -39,6 +55,10 @@ class HomewardAdminSite(admin.AdminSite):
         from .two_factor import is_verified  # not at import time: this module loads before the models
 
         return super().has_permission(request) and is_verified(request.user)
+
+    def each_context(self, request):
+        prime_permission_cache(request.user)
+        return super().each_context(request)
 
     def autocomplete_view(self, request):
         return ForwardRelationAutocompleteView.as_view(admin_site=self)(request)

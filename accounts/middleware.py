@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from .models import Membership
+from .permissions import Action, roles_allowed
 
 SESSION_KEY = "organization_id"
 
@@ -42,6 +43,9 @@ class CurrentOrganizationMiddleware:
             request.memberships = memberships
             # Prime the user's cached organisation ids so `visible_to(user)` needs no extra query.
             user._organization_ids = [m.organization_id for m in memberships]
+            if user.is_staff:  # and the admin's (accounts/admin/access.py admin_organization_ids), from the same rows
+                administer = roles_allowed(Action.ADMINISTER)
+                user._admin_organization_ids = sorted(m.organization_id for m in memberships if m.role in administer)
             chosen = request.session.get(SESSION_KEY)
             membership = next((m for m in memberships if m.organization_id == chosen), None)
             if membership is None and len(memberships) == 1:

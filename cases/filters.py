@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -24,7 +24,7 @@ from places.codes import CITIZENSHIP_CHOICES
 from places.models import BorderRegion, Compound
 
 from . import name_index
-from .forms import MemberChoiceField, organization_members
+from .forms import MemberChoiceField, offer_options, organization_members
 from .models import RescueRequest, Victim
 from .models.requests import overdue_condition
 from .request_filters import TranslatedOrderingFilter
@@ -95,6 +95,28 @@ def search_term_for(session, token: str | None) -> str | None:
 
 def open_requests_for_victim():
     return RescueRequest.objects.open().filter(victim_id=OuterRef("pk"))
+
+
+def place_options() -> dict[str, list[tuple[int, str]]]:
+    """Every border region and compound as (pk, name) by name, in one query (a UNION ALL of the two tables)."""
+    regions = BorderRegion.objects.order_by().annotate(kind=Value("region", output_field=CharField()))
+    compounds = Compound.objects.order_by().annotate(kind=Value("compound", output_field=CharField()))
+    rows = (
+        regions.values_list("kind", "pk", "name")
+        .union(compounds.values_list("kind", "pk", "name"), all=True)
+        .order_by("name")
+    )
+    options = {"region": [], "compound": []}
+    for kind, pk, name in rows:
+        options[kind].append((pk, name))
+    return options
+
+
+def offer_place_choices(form) -> None:
+    """The compound and border-region pickers' options, from `place_options()`'s one query."""
+    options = place_options()
+    offer_options(form.fields["border_region"], options["region"])
+    offer_options(form.fields["compound"], options["compound"])
 
 
 class VictimFilter(django_filters.FilterSet):

@@ -58,6 +58,20 @@ class MemberChoiceField(forms.ModelChoiceField):
 NO_REQUEST = "none"
 
 
+def offer_options(field: forms.ModelChoiceField, options: list[tuple[int, str]]) -> None:
+    """Render a model choice field's options from (pk, label) pairs already loaded, instead of querying them again.
+
+    Only what the page shows: a submitted value is still checked against the field's queryset.
+    """
+    blank = [("", field.empty_label)] if field.empty_label is not None else []
+    forms.ChoiceField.choices.fset(field, blank + options)  # plain choices (django-filter wraps its own setter)
+
+
+def offer_choices(field: forms.ModelChoiceField, objects) -> None:
+    """`offer_options` for model instances the page has already loaded, labelled as the field labels them."""
+    offer_options(field, [(obj.pk, field.label_from_instance(obj)) for obj in objects])
+
+
 class LogContactForm(forms.Form):
     """Contact with the person or their family; on an open request it moves the next follow-up.
 
@@ -83,8 +97,9 @@ class LogContactForm(forms.Form):
     mark_in_progress = forms.BooleanField(label=_("Mark the request as in progress"), required=False)
 
     def __init__(self, *args, open_requests, **kwargs):
+        """`open_requests`: the case's open requests in follow-up order (`open_requests_of()`, or those loaded)."""
         super().__init__(*args, **kwargs)
-        self.open_requests = {str(r.pk): r for r in open_requests.order_by("next_follow_up_at", "pk")}
+        self.open_requests = {str(r.pk): r for r in open_requests}
         if not self.open_requests:  # nothing to move: just a contact note
             del self.fields["rescue_request"], self.fields["mark_in_progress"]
             return

@@ -13,6 +13,11 @@ def pgettext(context: str, message: str) -> tuple[str, str]:
     return context, message
 
 
+def ngettext(singular: str, plural: str) -> tuple[str, str]:
+    """Records a plural message for xgettext (which finds `ngettext(` calls by name); translates nothing."""
+    return singular, plural
+
+
 # django/utils/dates.py, as the `date` filter uses them: F (MONTHS), M and b (MONTHS_3), N (MONTHS_AP), E (MONTHS_ALT).
 MONTHS = (
     gettext_noop("January"),
@@ -87,3 +92,6 @@ CELERY_BEAT = (
     gettext_noop("solar events"),
     gettext_noop("clocked"),
 )
+
+# django/forms/forms.py: the form label suffix. Django's Chinese catalogue keeps the ASCII colon; Chinese writes "："
+LABEL_SUFFIX = gettext_noop(":")

@@ -28,7 +28,7 @@ class OrgUsers:
         return {"caseworker": self.caseworker, "supervisor": self.supervisor, "org_admin": self.org_admin}[role]
 
 
-def _org_with_users(slug: str, prefix: str) -> OrgUsers:
+def org_with_users(slug: str, prefix: str) -> OrgUsers:
     org = OrganizationFactory(name=f"{slug.title()} NGO", slug=slug, case_number_prefix=prefix)
 
     def member(role: str, name: str) -> User:
@@ -47,12 +47,12 @@ def _org_with_users(slug: str, prefix: str) -> OrgUsers:
 
 @pytest.fixture
 def org_a(db) -> OrgUsers:
-    return _org_with_users("alpha", "HWA")
+    return org_with_users("alpha", "HWA")
 
 
 @pytest.fixture
 def org_b(db) -> OrgUsers:
-    return _org_with_users("bravo", "HWB")
+    return org_with_users("bravo", "HWB")
 
 
 @pytest.fixture

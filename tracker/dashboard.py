@@ -195,8 +195,11 @@ def team_counts(*, user: User, organization: Organization, now: datetime) -> tup
 
 
 def _count(queryset) -> Coalesce:
-    """`SELECT COUNT(*)` of `queryset` as a scalar subquery (no GROUP BY), to put several counts in one query."""
-    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+    """`SELECT COUNT(*)` of `queryset` as a scalar subquery (no GROUP BY), to put several counts in one query.
+
+    COUNT(*), not COUNT(id): with every column it filters on in one index, PostgreSQL counts from the index alone.
+    """
+    counted = queryset.order_by().annotate(n=Func(template="COUNT(*)", output_field=IntegerField()))
     return Coalesce(Subquery(counted.values("n")[:1]), 0)
 
 

@@ -21,7 +21,9 @@ from accounts.admin import (
 from accounts.models import Membership
 from audit.trail import record_case_read, record_reads
 from core.fields import secret_field_names
+from places.models import BorderRegion
 
+from ..filters import place_options
 from ..models import CaseNote, StaleRecordError, Victim
 
 
@@ -99,6 +101,15 @@ class CaseAdmin(OrgAdminAccessMixin, ScopedChoicesMixin, admin.ModelAdmin):
         if "organization" not in initial and len(org_ids) == 1:
             initial["organization"] = org_ids[0]
         return initial
+
+
+class PlaceListFilter(admin.RelatedFieldListFilter):
+    """The border-region and compound filters: both option lists from one query per request (`place_options`)."""
+
+    def field_choices(self, field, request, model_admin):
+        if not hasattr(request, "_place_options"):
+            request._place_options = place_options()
+        return request._place_options["region" if field.related_model is BorderRegion else "compound"]
 
 
 class CaseInline(OrgAdminAccessMixin, ScopedChoicesMixin, admin.TabularInline):

@@ -108,6 +108,11 @@ class RescueRequest(OrganizationOwned, Versioned, Timestamped):
             models.Index(fields=["status", "next_follow_up_at"], name="rescuerequest_due"),
             models.Index(fields=["organization", "status", "priority"], name="rescuerequest_org_status"),
             models.Index(fields=["assigned_to", "status", "next_follow_up_at"], name="rescuerequest_assigned_due"),
+            # Team's open and overdue requests per member, counted from the index alone (with the scoping's org)
+            models.Index(
+                fields=["assigned_to", "organization", "status", "next_follow_up_at"],
+                name="rescuerequest_assigned_org_due",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -269,6 +269,8 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
             models.Index(fields=["organization", "status"], name="victim_org_status"),
             models.Index(fields=["organization", "-created_at"], name="victim_org_created"),
             models.Index(fields=["assigned_to", "status"], name="victim_assigned_status"),
+            # Team's open cases per member, counted from the index alone (the scoping adds the organisation)
+            models.Index(fields=["assigned_to", "organization", "status"], name="victim_assigned_org_status"),
             models.Index(fields=["organization", "last_contact_at"], name="victim_org_last_contact"),
             models.Index(fields=["organization", "birth_year"], name="victim_org_birth_year"),
             models.Index(fields=["organization", "passport_index"], name="victim_org_passport_index"),

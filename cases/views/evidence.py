@@ -19,8 +19,8 @@ from audit.models import AuditEntry
 from audit.trail import AuditMiddleware
 
 from .. import services
-from ..evidence_forms import EvidenceForm
-from ..forms import add_service_errors
+from ..evidence_forms import RECENT_NOTES, EvidenceForm
+from ..forms import add_service_errors, offer_choices
 from ..models import Evidence, Victim
 from ..services import evidence as evidence_files
 from . import victims as case_page
@@ -36,12 +36,19 @@ def visible_evidence(request, victim: Victim):
     )
 
 
-def case_page_evidence(request, victim: Victim, *, bound: EvidenceForm | None = None) -> dict:
-    """What the case page's evidence partial (templates/cases/evidence/_case_evidence.html) needs."""
+def case_page_evidence(request, victim: Victim, *, bound: EvidenceForm | None = None, notes=None) -> dict:
+    """What the case page's evidence partial (templates/cases/evidence/_case_evidence.html) needs.
+
+    `notes`: the notes the page already shows this user, newest first; the blank form offers them to attach to.
+    """
+    form = bound
+    if form is None:
+        form = EvidenceForm(victim=victim, can_restrict=request_can(request, Action.VIEW_RESTRICTED_NOTES))
+        if notes is not None:
+            offer_choices(form.fields["note"], notes[:RECENT_NOTES])
     return {
         "evidence_items": list(visible_evidence(request, victim)),
-        "evidence_form": bound
-        or EvidenceForm(victim=victim, can_restrict=request_can(request, Action.VIEW_RESTRICTED_NOTES)),
+        "evidence_form": form,
         "can_delete_evidence": request_can(request, Action.DELETE_EVIDENCE),
     }
 

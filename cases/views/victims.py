@@ -23,7 +23,14 @@ from audit import trail as audit
 from core.fields import secret_field_names
 
 from .. import services
-from ..filters import RISK_RANK, VictimFilter, looks_like_case_number, search_term_for, store_search_term
+from ..filters import (
+    RISK_RANK,
+    VictimFilter,
+    looks_like_case_number,
+    offer_place_choices,
+    search_term_for,
+    store_search_term,
+)
 from ..forms import (
     AssignForm,
     LogContactForm,
@@ -35,6 +42,7 @@ from ..forms import (
     StatusForm,
     VictimEditForm,
     add_service_errors,
+    offer_choices,
 )
 from ..models import AgencyReferral, CaseNote, RescueRequest, StaleRecordError, Victim, VictimStatusChange
 from ..models.requests import open_condition, overdue_condition
@@ -140,6 +148,7 @@ def victim_list(request):
     now = timezone.now()
     base = _scoped_victims(request).alias(risk_rank=RISK_RANK)
     victim_filter = VictimFilter(request.GET or None, queryset=base, request=request)
+    offer_place_choices(victim_filter.form)
     filtered = victim_filter.qs
     if not request.GET.get("sort"):
         filtered = filtered.order_by("-created_at", "-pk")
@@ -263,17 +272,22 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
             referral.response_form = bound.get(f"response-{referral.pk}") or ReferralResponseForm(
                 referral=referral, prefix=f"response-{referral.pk}"
             )
-    open_qs = open_requests_of(victim)
+    # The blank forms offer the open requests already loaded above (in follow-up order), not a query of their own.
+    in_follow_up_order = sorted(
+        open_requests, key=lambda r: (r.next_follow_up_at is None, r.next_follow_up_at or 0, r.pk)
+    )
+    referral_form = bound.get("referral")
+    if referral_form is None:
+        referral_form = ReferralForm(
+            victim=victim, organization=request.organization, open_requests=open_requests_of(victim)
+        )
+        offer_choices(referral_form.fields["rescue_request"], in_follow_up_order)
     forms = {
-        "contact_form": bound.get("contact")
-        or LogContactForm(
-            open_requests=open_qs,
-        ),
+        "contact_form": bound.get("contact") or LogContactForm(open_requests=in_follow_up_order),
         "note_form": bound.get("note") or NoteForm(can_restrict=can_restrict),
         "status_form": bound.get("status") or StatusForm(victim=victim),
         "request_form": bound.get("request") or RequestOpenForm(),
-        "referral_form": bound.get("referral")
-        or ReferralForm(victim=victim, organization=request.organization, open_requests=open_qs),
+        "referral_form": referral_form,
     }
     if can_assign:
         forms["assign_form"] = bound.get("assign") or AssignForm(
@@ -292,7 +306,7 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
         )
         if getattr(victim, name)
     ]
-    evidence = case_page_evidence(request, victim, bound=bound.get("evidence"))
+    evidence = case_page_evidence(request, victim, bound=bound.get("evidence"), notes=notes)
     context = {
         "victim": victim,
         "reporters": list(victim.reporters.all()),

@@ -60,7 +60,7 @@ def test_every_burmese_month_name_the_date_filter_writes_is_burmese(burmese_cata
     [
         ("th", "6 ธันวาคม 2026"),
         ("zh-hans", "2026年12月6日"),
-        ("vi", "Ngày 06 tháng 12 năm 2026"),  # Vietnamese and Indonesian are written in Latin letters
+        ("vi", "ngày 6 tháng 12 năm 2026"),  # lower case: it is read mid-sentence ("từ ngày …"); Latin letters
         ("id", "6 Des. 2026"),
         ("en", "6 Dec 2026"),
     ],

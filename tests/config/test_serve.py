@@ -5,6 +5,7 @@ The server uses this test's own database (committed rows: a transactional test) 
 imagined TLS proxy (X-Forwarded-Proto: https, TRUSTED_PROXY_COUNT=1), as bench/load does.
 """
 
+import importlib.util
 import os
 import re
 import shutil
@@ -92,25 +93,13 @@ def served(tmp_path):
 
 
 def _browser(base: str) -> requests.Session:
-    """A session as a browser behind the TLS proxy: the Secure cookies go with every request (one server)."""
+    """A session as a browser behind the TLS proxy, the way the load bench's caseworkers click (bench/load/pages.py)."""
+    spec = importlib.util.spec_from_file_location("bench_load_pages", ROOT / "bench" / "load" / "pages.py")
+    pages = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(pages)
     session = requests.Session()
-    plain_prepare = session.prepare_request
-
-    def prepare_request(request):
-        prepared = plain_prepare(request)
-        cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in session.cookies)
-        if cookies:
-            prepared.headers["Cookie"] = cookies
-        return prepared
-
-    session.prepare_request = prepare_request
-    session.headers.update(
-        {
-            "X-Forwarded-Proto": "https",
-            "X-Forwarded-For": "203.0.113.9",
-            "Origin": "https://" + base.removeprefix("http://"),
-        }
-    )
+    pages.prepare(session, base)
+    session.headers["X-Forwarded-For"] = "203.0.113.9"
     return session
 
 

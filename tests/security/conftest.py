@@ -6,19 +6,25 @@ the synthetic victim identifiers below. Its scope is this folder: the whole atta
 test_emails_and_logs.py (intake, case actions, sweeps, digests, outbox delivery), not the rest of the test suite.
 """
 
+import copy
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from importlib import import_module
 
 import pytest
+from django.conf import settings
+from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from accounts.middleware import SESSION_KEY
 from accounts.models import Membership
+from accounts.sessions import start_session
 from accounts.two_factor import two_factor_required
 from cases import services
 from cases.models import AgencyReferral, CaseNote, RescueRequest, Victim
-from tests.conftest import OrgUsers
+from tests.conftest import OrgUsers, org_with_users
 from tests.factories import (
     AgencyFactory,
     BorderRegionFactory,
@@ -105,26 +111,27 @@ def _no_personal_data_in_logs(log_capture):
     assert not leaks, f"personal data reached the logs: {leaks[:3]}"
 
 
-@pytest.fixture
-def client_for(db):
-    """`client_for(user, organization=None)`: a signed-in client working in `organization` (as tests/web does).
+def signed_in_client(user, organization=None) -> Client:
+    """A client signed in as `user`, working in `organization` (as tests/web does).
 
     Users who must use two-factor sign-in get a session that has passed it (a real confirmed TOTP device).
     """
+    client = Client()
+    if two_factor_required(user):
+        sign_in_verified(client, user)
+    else:
+        client.force_login(user)
+    if organization is not None:
+        session = client.session
+        session[SESSION_KEY] = organization.pk
+        session.save()
+    return client
 
-    def make(user, organization=None) -> Client:
-        client = Client()
-        if two_factor_required(user):
-            sign_in_verified(client, user)
-        else:
-            client.force_login(user)
-        if organization is not None:
-            session = client.session
-            session[SESSION_KEY] = organization.pk
-            session.save()
-        return client
 
-    return make
+@pytest.fixture
+def client_for(db):
+    """`client_for(user, organization=None)`: a signed-in client working in `organization` (`signed_in_client`)."""
+    return signed_in_client
 
 
 @dataclass
@@ -157,6 +164,26 @@ class World:
 
 @pytest.fixture
 def world(org_a, org_b) -> World:
+    return build_world(org_a, org_b)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup, django_db_blocker) -> World:
+    """The world built once for a module, as Django's setUpTestData does: in a transaction rolled back at the module's
+    end, each test running in a savepoint inside it (pytest-django's `db` nests). A module opts in by overriding
+    `world` with `world_copy`. Only for modules without transactional tests (those would flush the database)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world(org_with_users("alpha", "HWA"), org_with_users("bravo", "HWB"))
+        transaction.set_rollback(True)
+
+
+def world_copy(module_world: World) -> World:
+    """This test's own copy of the module's world: what a test changes on its objects stays in the test."""
+    return copy.deepcopy(module_world)
+
+
+def build_world(org_a: OrgUsers, org_b: OrgUsers) -> World:
+    """The rows of `World` for the two organisations (the `world` fixture; the access matrix builds it once)."""
     region = BorderRegionFactory(name="Synthetic Border Region")
     compound = CompoundFactory(name="Synthetic Compound Seven", region=region)
     agency_shared = AgencyFactory(name="Synthetic Shared Shelter", organization=None)
@@ -204,3 +231,40 @@ def world(org_a, org_b) -> World:
         victim_b=victim_b,
         request_b=request_b,
     )
+
+
+# --- One sign-in per visitor and module ----------------------------------------------------------------------------
+# Signing five visitors in for each of ~100 URLs was most of the access matrix's time. Each visitor signs in once per
+# module; every client then gets a fresh session holding that sign-in's data, stamped as signed in now, so a request
+# that changes or ends its session (sign-out, organisation picker) never affects another client.
+
+
+@pytest.fixture(scope="module")
+def _signed_in(module_world) -> dict[str, dict]:
+    signed_in = {}
+    for who in ("caseworker", "supervisor", "org_admin", "other_org"):
+        organization = module_world.b.organization if who == "other_org" else module_world.a.organization
+        signed_in[who] = dict(signed_in_client(module_world.user(who), organization).session.items())
+    return signed_in
+
+
+@pytest.fixture
+def signed_in_sessions(_signed_in, db) -> dict[str, dict]:
+    """Each signed-in visitor's session data right after signing in (two-factor passed, organisation chosen)."""
+    return _signed_in
+
+
+def session_client(who: str, signed_in_sessions: dict[str, dict]) -> Client:
+    """A new client for `who` (a `World.user` name), in a new session with the data of that visitor's sign-in."""
+    client = Client()
+    if who != "anonymous":
+        session = import_module(settings.SESSION_ENGINE).SessionStore()
+        session.update(signed_in_sessions[who])
+        start_session(session=session, now=timezone.now())
+        session.save()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+        client.cookies[settings.SESSION_COOKIE_NAME].update(
+            {"path": "/", "domain": settings.SESSION_COOKIE_DOMAIN, "secure": settings.SESSION_COOKIE_SECURE or None}
+        )
+    client.raise_request_exception = False  # a crash is a 500 in the matrix, not an exception in the test
+    return client

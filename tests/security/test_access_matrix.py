@@ -16,11 +16,11 @@ import re
 
 import pytest
 from django.conf import settings
-from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from cases.models import AgencyReferral, CaseNote, RescueRequest, Victim
 from tests.homecoming.builders import homecoming_rows
+from tests.security.conftest import session_client, world_copy
 
 VISITORS = ("anonymous", "caseworker", "supervisor", "org_admin", "other_org")
 
@@ -217,21 +217,17 @@ def _evidence_row(world) -> int:
     return world._evidence_pk
 
 
-def client_of(who: str, world, client_for) -> Client:
-    user = world.user(who)
-    if user is None:
-        client = Client()
-    else:
-        client = client_for(user, world.b.organization if who == "other_org" else world.a.organization)
-    client.raise_request_exception = False  # a crash is a 500 in the matrix, not an exception in the test
-    return client
+@pytest.fixture
+def world(module_world, db):
+    """The security world, built once for this module (tests/security/conftest.py: `module_world`)."""
+    return world_copy(module_world)
 
 
 # URLs that redirect everyone to a public static file (the icons browsers request at the site root).
 PUBLIC_FILES = {"favicon", "touch_icon"}
 
 
-def observe(name: str, world, client_for) -> tuple[tuple[int, ...], tuple[int, ...], list[str]]:
+def observe(name: str, world, signed_in_sessions) -> tuple[tuple[int, ...], tuple[int, ...], list[str]]:
     """(GET statuses, POST statuses, problems) for one URL, every visitor."""
     url = reverse(name, kwargs=url_kwargs(name, world))
     login = reverse("accounts:login")
@@ -240,7 +236,7 @@ def observe(name: str, world, client_for) -> tuple[tuple[int, ...], tuple[int, .
     for method in ("get", "post"):
         statuses = []
         for who in VISITORS:
-            response = getattr(client_of(who, world, client_for), method)(url, {} if method == "post" else None)
+            response = getattr(session_client(who, signed_in_sessions), method)(url, {} if method == "post" else None)
             statuses.append(response.status_code)
             where = response.get("Location", "")
             public = name in PUBLIC_FILES and where.startswith(settings.STATIC_URL)
@@ -258,9 +254,9 @@ def test_every_url_in_the_url_conf_has_an_entry_in_the_access_matrix():
 
 
 @pytest.mark.parametrize("name", all_url_names())
-def test_each_visitor_gets_the_expected_status_for_read_and_write(name, world, client_for):
+def test_each_visitor_gets_the_expected_status_for_read_and_write(name, world, signed_in_sessions):
     assert name in MATRIX, f"new view {name} has no entry in the access matrix"
-    got_get, got_post, problems = observe(name, world, client_for)
+    got_get, got_post, problems = observe(name, world, signed_in_sessions)
     want_get, want_post = MATRIX[name]
     wrong = [
         f"{method} as {who}: got {got}, expected {want}"
@@ -271,7 +267,7 @@ def test_each_visitor_gets_the_expected_status_for_read_and_write(name, world, c
     assert not wrong + problems, f"{name}: " + "; ".join(wrong + problems) + f" (observed {got_get}, {got_post})"
 
 
-def test_nothing_of_organisation_a_changed_after_every_visitor_wrote_to_every_url(world, client_for):
+def test_nothing_of_organisation_a_changed_after_every_visitor_wrote_to_every_url(world, signed_in_sessions):
     before = {
         "victim": Victim.objects.filter(pk=world.victim_a.pk).values().get(),
         "request": RescueRequest.objects.filter(pk=world.request_a.pk).values().get(),
@@ -283,7 +279,7 @@ def test_nothing_of_organisation_a_changed_after_every_visitor_wrote_to_every_ur
             continue
         url = reverse(name, kwargs=url_kwargs(name, world))
         for who in ("anonymous", "other_org"):
-            client_of(who, world, client_for).post(url, {})
+            session_client(who, signed_in_sessions).post(url, {})
     after = {
         "victim": Victim.objects.filter(pk=world.victim_a.pk).values().get(),
         "request": RescueRequest.objects.filter(pk=world.request_a.pk).values().get(),
@@ -304,8 +300,10 @@ def test_nothing_of_organisation_a_changed_after_every_visitor_wrote_to_every_ur
         ("cases:export_referrals", "case_number"),
     ],
 )
-def test_an_export_downloaded_by_the_other_organisation_holds_only_its_own_rows(name, column_value, world, client_for):
-    client = client_of("other_org", world, client_for)
+def test_an_export_downloaded_by_the_other_organisation_holds_only_its_own_rows(
+    name, column_value, world, signed_in_sessions
+):
+    client = session_client("other_org", signed_in_sessions)
     response = client.get(reverse(name), {"format": "csv"})
     assert response.status_code == 200
     text = b"".join(response.streaming_content if response.streaming else [response.content]).decode("utf-8-sig")
@@ -315,8 +313,8 @@ def test_an_export_downloaded_by_the_other_organisation_holds_only_its_own_rows(
     assert rows, "the export has at least a header"
 
 
-def test_a_caseworker_cannot_download_any_export(world, client_for):
-    client = client_of("caseworker", world, client_for)
+def test_a_caseworker_cannot_download_any_export(world, signed_in_sessions):
+    client = session_client("caseworker", signed_in_sessions)
     for name in ("cases:export_victims", "cases:export_requests", "cases:export_referrals", "cases:export_statistics"):
         response = client.get(reverse(name), {"format": "csv"})
         assert response.status_code == 403, name
@@ -342,7 +340,7 @@ def _staff(user):
 
 
 @pytest.mark.parametrize("model", ["cases_victim", "cases_rescuerequest", "cases_agencyreferral", "cases_casenote"])
-def test_admin_change_pages_of_organisation_a_by_role(model, world, client_for):
+def test_admin_change_pages_of_organisation_a_by_role(model, world, signed_in_sessions, client_for):
     row = _admin_rows(world)[model]
     change = reverse(f"admin:{model}_change", args=[row.pk])
     changelist = reverse(f"admin:{model}_changelist")
@@ -350,10 +348,10 @@ def test_admin_change_pages_of_organisation_a_by_role(model, world, client_for):
 
     # Anonymous, a caseworker and a supervisor (not staff) are sent to the admin's sign-in page.
     for who in ("anonymous", "caseworker", "supervisor"):
-        response = client_of(who, world, client_for).get(change)
+        response = session_client(who, signed_in_sessions).get(change)
         assert response.status_code == 302, who
         assert response["Location"].startswith(admin_login), who
-        response = client_of(who, world, client_for).post(change, {})
+        response = session_client(who, signed_in_sessions).post(change, {})
         assert response.status_code == 302 and response["Location"].startswith(admin_login), who
 
     # Even with the staff flag, a caseworker is not an org admin: no case-file admin at all.

@@ -16,6 +16,8 @@ from audit.models import DataAccessLog
 from lists.models import CaseImport, ImportedCase, ListEntry, ListSettings, Match, MatchChunk, ReleasedList
 from tracker.models import OutboxMessage
 
+from .conftest import world_copy
+
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 
 
@@ -33,8 +35,19 @@ def rows_of(model, organization):
     return []
 
 
+@pytest.fixture(scope="module")
+def _admin_world_once(module_world, django_db_blocker):
+    """The security world with a row of every admin model, built once for this module (`module_world`)."""
+    with django_db_blocker.unblock():
+        return _with_admin_rows(module_world)
+
+
 @pytest.fixture
-def admin_world(world):
+def admin_world(_admin_world_once, db):
+    return world_copy(_admin_world_once)
+
+
+def _with_admin_rows(world):
     DataAccessLog.objects.create(
         kind=DataAccessLog.Kind.EXPORT, user=world.a.supervisor, organization=world.a.organization, object_count=1
     )

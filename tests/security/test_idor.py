@@ -10,7 +10,14 @@ from django.urls import reverse
 from cases.models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim, VictimStatusChange
 from tests.factories import victim_named, victims_named
 
+from .conftest import world_copy
 from .test_access_matrix import all_url_names
+
+
+@pytest.fixture
+def world(module_world, db):
+    """The security world, built once for this module (tests/security/conftest.py: `module_world`)."""
+    return world_copy(module_world)
 
 
 def snapshot(world) -> dict:

@@ -15,9 +15,17 @@ from django_celery_beat.models import PeriodicTask
 
 from tracker.schedules import install_schedules
 
-from .test_access_matrix import VISITORS, all_url_names, client_of, url_kwargs
+from .conftest import session_client, world_copy
+from .test_access_matrix import VISITORS, all_url_names, url_kwargs
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(module_world, db):
+    """The security world, built once for this module (tests/security/conftest.py: `module_world`)."""
+    return world_copy(module_world)
+
 
 REGISTERED = sorted(admin.site._registry, key=lambda model: model._meta.label)
 HOSTILE = ["", "'", '"; --', "%", "²", "9" * 40, "-1", "<b>x</b>", "\u202e", "x" * 3000]
@@ -125,14 +133,14 @@ PAGES = [name for name in all_url_names() if not name.startswith("<unnamed")]
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_no_page_answers_a_server_error_for_hostile_query_parameters(name, world, client_for):
+def test_no_page_answers_a_server_error_for_hostile_query_parameters(name, world, signed_in_sessions):
     if name == "healthz":  # its 503 is deliberate while beat has never ticked: give it a tick, so any 5xx is a fault
         install_schedules()
         PeriodicTask.objects.update(last_run_at=timezone.now())
     url = reverse(name, kwargs=url_kwargs(name, world))
     failures = []
     for who in VISITORS:
-        client = client_of(who, world, client_for)
+        client = session_client(who, signed_in_sessions)
         for value in SHORT_HOSTILE:
             query = {"q": value, "page": value, "status": value, "sort": value, "next": value, "organization": value}
             for method in ("get", "post") if value == "²" else ("get",):

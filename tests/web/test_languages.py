@@ -81,3 +81,22 @@ def test_the_shipped_thai_catalogue_tells_the_reported_date_from_the_reported_st
     text = body.content.decode()
     assert "<dt>วันที่รับแจ้ง</dt>" in text  # the date's label
     assert 'data-testid="key-status">ได้รับแจ้ง<' in text  # the status
+
+
+def test_chinese_pages_write_full_width_brackets_and_colons(org_a, client_for):
+    """Chinese punctuation is full width: an estimated age reads 26（估计）, a form label ends in "："."""
+    from tests.factories import make_victim
+
+    org_a.caseworker.language = "zh-hans"
+    org_a.caseworker.save()
+    victim = make_victim(organization=org_a.organization, estimated_age=26, assigned_to=org_a.caseworker)
+    client = client_for(org_a.caseworker, org_a.organization)
+    text = client.get(reverse("cases:victim_detail", args=[victim.pk])).content.decode()
+    assert "（估计）" in text and "(估计)" not in text
+    org_a.caseworker.language = "en"
+    org_a.caseworker.save()
+    assert "(estimated)" in client.get(reverse("cases:victim_detail", args=[victim.pk])).content.decode()
+    org_a.caseworker.language = "zh-hans"
+    org_a.caseworker.save()
+    form = client.get(reverse("accounts:profile")).content.decode()
+    assert "：</label>" in form and ":</label>" not in form
