@@ -62,6 +62,17 @@ def test_candidates_share_pair_keys_and_tolerate_spelling(org_a):
     assert name_index.candidates(org_a.organization.pk, "Sompong Rakdee", min_shared=50) == {}
 
 
+def test_a_chunk_gets_each_names_candidates_as_one_lookup_per_name_would(org_a):
+    organization_id = org_a.organization.pk
+    for i, name in enumerate(["Somphong Rakdi", "Sompong Rakdee", "Rakdee Sompong", "Anong Sukjai", "Anong Rakdee"]):
+        make_victim(organization=org_a.organization, full_name=name, case_number=f"SYN-C{i}")
+    names = ["Sompong Rakdee", "Anong Sukjai", "Nobody Known", "Sompong Rakdee"]
+    each = name_index.candidates_for_each(organization_id, names, limit=2)
+    shared = [name_index.candidates(organization_id, name) for name in names]  # victim id -> keys shared
+    assert each == [sorted(found.items(), key=lambda pair: (-pair[1], pair[0]))[:2] for found in shared]
+    assert len(each[0]) == 2 and each[2] == []  # most keys shared first, then by id, at most `limit`
+
+
 def test_the_table_holds_only_digests(org_a):
     make_victim(organization=org_a.organization, full_name="Synthetic Khanh Linh", names_in_compound="Tiger")
     with connection.cursor() as cursor:
