@@ -95,3 +95,45 @@ CELERY_BEAT = (
 
 # django/forms/forms.py: the form label suffix. Django's Chinese catalogue keeps the ASCII colon; Chinese writes "："
 LABEL_SUFFIX = gettext_noop(":")
+
+# django-otp's device models and admins write their field labels, help texts and section headings as plain English
+# strings; accounts/vendor_apps.py and accounts/admin/devices.py wrap them in gettext, and these marks bring them into
+# our catalogue. (Copied from django-otp 1.7; tests/web/test_admin_languages.py finds any that a new version changes.)
+CELERY_BEAT_PLAIN = (gettext_noop("Task Name"),)  # PeriodicTask.task's label (wrapped in tracker/apps.py)
+DJANGO_OTP = (
+    gettext_noop("user"),
+    gettext_noop("The user that this device belongs to."),
+    gettext_noop("name"),
+    gettext_noop("The human-readable name of this device."),
+    gettext_noop("confirmed"),
+    gettext_noop("Is this device ready for use?"),
+    gettext_noop("throttling failure timestamp"),
+    gettext_noop("A timestamp of the last failed verification attempt. Null if last attempt succeeded."),
+    gettext_noop("throttling failure count"),
+    gettext_noop("Number of successive failed attempts."),
+    gettext_noop("created at"),
+    gettext_noop("The date and time when this device was initially created in the system."),
+    gettext_noop("last used at"),
+    gettext_noop("The most recent date and time this device was used."),
+    gettext_noop("key"),
+    gettext_noop("A hex-encoded secret key of up to 40 bytes."),
+    gettext_noop("step"),
+    gettext_noop("The time step in seconds."),
+    gettext_noop("t0"),
+    gettext_noop("The Unix time at which to begin counting steps."),
+    gettext_noop("digits"),
+    gettext_noop("The number of digits to expect in a token."),
+    gettext_noop("tolerance"),
+    gettext_noop("The number of time steps in the past or future to allow."),
+    gettext_noop("drift"),
+    gettext_noop("The number of time steps the prover is known to deviate from our clock."),
+    gettext_noop("last t"),
+    gettext_noop("The t value of the latest verified token. The next token must be at a higher time step."),
+    gettext_noop("device"),
+    gettext_noop("token"),
+    gettext_noop("Identity"),
+    gettext_noop("Timestamps"),
+    gettext_noop("Configuration"),
+    gettext_noop("State"),
+    gettext_noop("Throttling"),
+)

@@ -7,4 +7,10 @@ class TrackerConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self):
+        from django_celery_beat.models import PeriodicTask
+
+        from accounts.vendor_apps import translate_plain_field_texts
+
         from . import account_emails  # noqa: F401  (receivers: password links and two-factor notices go via the outbox)
+
+        translate_plain_field_texts(PeriodicTask._meta)  # its "Task Name" label, in the admin where sweeps are paused

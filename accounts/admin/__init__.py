@@ -1,11 +1,12 @@
 """Admin for users, organisations, memberships and two-factor resets, and the access rules every admin page shares.
 
-One module per admin (`users`, `organizations`, `memberships`, `two_factor_resets`); the shared access rules live in
+One module per admin (`users`, `organizations`, `memberships`, `two_factor_resets`; `devices` re-registers
+django-otp's two with translated headings); the shared access rules live in
 `access` and are re-exported here, so the other apps' admins keep importing them from `accounts.admin`. Importing
 this package registers the four admins (Django's autodiscovery imports it).
 """
 
-from . import memberships, organizations, two_factor_resets, users  # noqa: F401  (register the admins)
+from . import devices, memberships, organizations, two_factor_resets, users  # noqa: F401  (register the admins)
 from .access import (
     USER_FIELDS,
     OrgAdminAccessMixin,
