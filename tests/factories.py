@@ -154,6 +154,26 @@ def sign_in_verified(client, user):
     return client
 
 
+def signed_in_client(user, organization=None):
+    """A test client signed in as `user`, working in `organization`. Users who must use two-factor sign-in
+    (supervisors, org admins, staff) get a session that has passed it (a real confirmed TOTP device)."""
+    from django.test import Client
+
+    from accounts.middleware import SESSION_KEY
+    from accounts.two_factor import two_factor_required
+
+    client = Client()
+    if two_factor_required(user):
+        sign_in_verified(client, user)
+    else:
+        client.force_login(user)
+    if organization is not None:
+        session = client.session
+        session[SESSION_KEY] = organization.pk
+        session.save()
+    return client
+
+
 def victims_named(full_name: str) -> list[Victim]:
     """The victims with exactly this full name. Names are encrypted at rest, so they are compared after loading."""
     return [victim for victim in Victim.objects.order_by("pk") if victim.full_name == full_name]

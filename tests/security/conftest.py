@@ -18,10 +18,8 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from accounts.middleware import SESSION_KEY
 from accounts.models import Membership
 from accounts.sessions import start_session
-from accounts.two_factor import two_factor_required
 from cases import services
 from cases.models import AgencyReferral, CaseNote, RescueRequest, Victim
 from tests.conftest import OrgUsers, org_with_users
@@ -32,7 +30,7 @@ from tests.factories import (
     make_note,
     make_referral,
     make_request,
-    sign_in_verified,
+    signed_in_client,
 )
 
 NOW = datetime(2026, 3, 11, 3, 0, tzinfo=UTC)
@@ -109,23 +107,6 @@ def _no_personal_data_in_logs(log_capture):
     yield
     leaks = [(value, line) for line in log_capture for value in sensitive_values() if value.lower() in line.lower()]
     assert not leaks, f"personal data reached the logs: {leaks[:3]}"
-
-
-def signed_in_client(user, organization=None) -> Client:
-    """A client signed in as `user`, working in `organization` (as tests/web does).
-
-    Users who must use two-factor sign-in get a session that has passed it (a real confirmed TOTP device).
-    """
-    client = Client()
-    if two_factor_required(user):
-        sign_in_verified(client, user)
-    else:
-        client.force_login(user)
-    if organization is not None:
-        session = client.session
-        session[SESSION_KEY] = organization.pk
-        session.save()
-    return client
 
 
 @pytest.fixture

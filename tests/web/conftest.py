@@ -4,11 +4,8 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
-from django.test import Client
 
-from accounts.middleware import SESSION_KEY
-from accounts.two_factor import two_factor_required
-from tests.factories import sign_in_verified
+from tests.factories import signed_in_client
 
 NOW = datetime(2026, 3, 11, 3, 0, tzinfo=UTC)  # 10:00 in Bangkok, a Wednesday
 
@@ -19,20 +16,7 @@ def client_for(db):
 
     Users who must use two-factor sign-in get a session that has passed it (a real confirmed TOTP device).
     """
-
-    def make(user, organization=None) -> Client:
-        client = Client()
-        if two_factor_required(user):  # supervisors, org admins, staff: sign in with the second factor passed
-            sign_in_verified(client, user)
-        else:
-            client.force_login(user)
-        if organization is not None:
-            session = client.session
-            session[SESSION_KEY] = organization.pk
-            session.save()
-        return client
-
-    return make
+    return signed_in_client
 
 
 @pytest.fixture
