@@ -80,11 +80,22 @@ class CountryChoices(BaseChoiceIterator):
 
     def __init__(self, countries: tuple[tuple[str, str], ...], last: tuple[str, str]):
         self.countries, self.last = countries, last
+        self._order: dict[tuple[str, tuple[str, ...]], tuple[tuple[str, str], ...]] = {}
 
     def __iter__(self):
         language = get_language() or "en"
-        countries = self.countries if language.startswith("en") else sorted_by_name(self.countries, language)
-        yield from countries
+        if language.startswith("en"):
+            yield from self.countries
+        else:
+            # Sorting is slow (pinyin for 250 names: ~20 ms) and a page lists the choices once per row shown
+            # (get_citizenship_display), so each language's order is kept, keyed by the names it sorted.
+            names = tuple(str(name) for _code, name in self.countries)
+            key = (language, names)
+            if key not in self._order:
+                self._order = {k: v for k, v in self._order.items() if k[0] != language}
+                by_code = dict(self.countries)
+                self._order[key] = tuple((code, by_code[code]) for code, _n in sorted_by_name(self.countries, language))
+            yield from self._order[key]
         yield self.last
 
     def __eq__(self, other):
