@@ -91,11 +91,12 @@ class CountryChoices(BaseChoiceIterator):
             # (get_citizenship_display), so each language's order is kept, keyed by the names it sorted.
             names = tuple(str(name) for _code, name in self.countries)
             key = (language, names)
-            if key not in self._order:
-                self._order = {k: v for k, v in self._order.items() if k[0] != language}
+            order = self._order.get(key)
+            if order is None:  # (a new dict, never changed in place: threads may share this object)
                 by_code = dict(self.countries)
-                self._order[key] = tuple((code, by_code[code]) for code, _n in sorted_by_name(self.countries, language))
-            yield from self._order[key]
+                order = tuple((code, by_code[code]) for code, _name in sorted_by_name(self.countries, language))
+                self._order = {**{k: v for k, v in self._order.items() if k[0] != language}, key: order}
+            yield from order
         yield self.last
 
     def __eq__(self, other):
