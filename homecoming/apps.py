@@ -13,7 +13,7 @@ class HomecomingConfig(AppConfig):
 
         from . import models
         from .lists import on_list_match_confirmed
-        from .timeline import timeline_entries
+        from .timeline import HOMECOMING_TIMELINE
 
         trail.register(models.Screening, excluded=("updated_at",))
         trail.register(models.RepatriationBatch, excluded=("updated_at",))
@@ -22,5 +22,5 @@ class HomecomingConfig(AppConfig):
         trail.register(models.RetraffickingFlag, excluded=("updated_at",))
         trail.register(models.ReturnSettings)
         list_match_confirmed.connect(on_list_match_confirmed, dispatch_uid="homecoming.list_match_confirmed")
-        if timeline_entries not in TIMELINE_SOURCES:
-            TIMELINE_SOURCES.append(timeline_entries)
+        if HOMECOMING_TIMELINE not in TIMELINE_SOURCES:
+            TIMELINE_SOURCES.append(HOMECOMING_TIMELINE)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import CharField, DateTimeField, Exists, F, OuterRef, Value
 from django.http import HttpResponseBadRequest, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +21,7 @@ from accounts.decorators import organization_required
 from accounts.permissions import Action, request_can
 from audit import trail as audit
 from core.fields import secret_field_names
+from places.models import Agency
 
 from .. import services
 from ..filters import (
@@ -42,13 +43,14 @@ from ..forms import (
     StatusForm,
     VictimEditForm,
     add_service_errors,
+    agencies_for,
     offer_choices,
 )
-from ..models import AgencyReferral, CaseNote, RescueRequest, StaleRecordError, Victim, VictimStatusChange
+from ..models import AgencyReferral, CaseNote, RescueRequest, StaleRecordError, Victim
 from ..models.requests import open_condition, overdue_condition
 from .evidence import case_page_evidence
 from .paging import COUNT_CAP, planner_estimate
-from .timeline import build_timeline
+from .timeline import build_timeline, timeline_and_extra_rows
 
 PAGE_SIZE = 50
 TIMELINE_NOTES = 100
@@ -238,6 +240,22 @@ def open_requests_of(victim: Victim):
     return RescueRequest.objects.open().filter(victim=victim).order_by("next_follow_up_at", "pk")
 
 
+def _agency_rows(request, victim: Victim):
+    """The agencies the referral form offers (kind, then name), in the shape of the timeline's rows."""
+    return (
+        agencies_for(victim=victim, organization=request.organization)
+        .order_by()
+        .values(
+            origin=Value("agency", output_field=CharField()),
+            when=Value(None, output_field=DateTimeField()),
+            code=F("kind"),
+            text=F("name"),
+            by_id=F("pk"),
+            by_name=Value("", output_field=CharField()),
+        )
+    )
+
+
 def render_case_page(request, victim: Victim, *, bound: dict | None = None, open_action: str = "", status=200):
     """The case page. `bound` replaces some of the blank action forms with submitted (invalid) ones."""
     bound = bound or {}
@@ -252,9 +270,9 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
     if notes_truncated:
         notes = notes[:TIMELINE_NOTES]
     audit.record_case_read(request, victim, notes=notes)  # who read which case and notes, from where
-    status_changes = list(
-        VictimStatusChange.objects.filter(victim=victim).select_related("changed_by").order_by("-changed_at")
-    )
+    referral_form = bound.get("referral")
+    # Status changes, the other apps' timeline entries and the blank referral form's agencies: one query.
+    timeline_rows = timeline_and_extra_rows(victim, *([] if referral_form else [_agency_rows(request, victim)]))
     requests = list(
         RescueRequest.objects.filter(victim=victim).select_related("assigned_to", "created_by").order_by("-opened_at")
     )
@@ -276,12 +294,13 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
     in_follow_up_order = sorted(
         open_requests, key=lambda r: (r.next_follow_up_at is None, r.next_follow_up_at or 0, r.pk)
     )
-    referral_form = bound.get("referral")
     if referral_form is None:
         referral_form = ReferralForm(
             victim=victim, organization=request.organization, open_requests=open_requests_of(victim)
         )
         offer_choices(referral_form.fields["rescue_request"], in_follow_up_order)
+        agencies = [Agency(pk=row["by_id"], kind=row["code"], name=row["text"]) for row in timeline_rows.extra]
+        offer_choices(referral_form.fields["agency"], agencies)
     forms = {
         "contact_form": bound.get("contact") or LogContactForm(open_requests=in_follow_up_order),
         "note_form": bound.get("note") or NoteForm(can_restrict=can_restrict),
@@ -312,10 +331,9 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
         "reporters": list(victim.reporters.all()),
         "timeline": build_timeline(
             notes=notes,
-            status_changes=status_changes,
+            rows=timeline_rows,
             requests=requests,
             referrals=referrals,
-            victim=victim,
             evidence=evidence["evidence_items"],
         ),
         "notes_truncated": notes_truncated,
