@@ -10,6 +10,7 @@ from accounts.admin import ScopedRelatedListFilter
 
 from .. import services
 from ..models import AgencyReferral
+from ..views.paging import EstimatingPaginator
 from .base import VictimChildAdmin, action_with_form, run_for_each
 
 DRAFT_FIELDS = ("agency", "rescue_request", "shares_identity", "consent_basis", "override_reason", "shared_information")
@@ -109,6 +110,7 @@ class AgencyReferralAdmin(VictimChildAdmin):
     search_fields = ("=victim__case_number", "=agency_reference", "agency__name")
     search_help_text = _("A whole case number, the agency's reference, or part of the agency's name.")
     show_full_result_count = False
+    paginator = EstimatingPaginator  # exact up to the cap, then the planner's estimate: no COUNT(*) of every row
     autocomplete_fields = ("victim", "agency", "rescue_request")
     actions = ("send_referrals", "mark_no_response", "record_response", "withdraw_referrals")
     status_fields = (

@@ -13,6 +13,7 @@ from accounts.admin import ScopedRelatedListFilter, users_of_organizations
 from .. import services
 from ..models import RescueRequest
 from ..models.requests import open_condition, overdue_condition
+from ..views.paging import EstimatingPaginator
 from .base import VersionedAdminForm, VictimChildAdmin, action_with_form, check_assignee
 
 CLOSING_CHOICES = [(s.value, s.label) for s in services.REQUEST_CLOSING_STATUSES]
@@ -111,6 +112,7 @@ class RescueRequestAdmin(VictimChildAdmin):
     )
     list_select_related = ("victim", "assigned_to", "organization")
     show_full_result_count = False
+    paginator = EstimatingPaginator  # exact up to the cap, then the planner's estimate: no COUNT(*) of every row
     actions = ("close_requests",)
     readonly_fields = (
         "organization",

@@ -20,6 +20,7 @@ from places.codes import COUNTRY_NAMES
 
 from .. import name_index, services
 from ..models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim
+from ..views.paging import EstimatingPaginator
 from .base import (
     AddOnlyInline,
     CaseAdmin,
@@ -219,6 +220,7 @@ class VictimAdmin(CaseAdmin):
     search_fields = ("^case_number",)
     search_help_text = _("A case number or its start (e.g. HW-2025-00042, HW-2025-), or a name or name parts.")
     show_full_result_count = False
+    paginator = EstimatingPaginator  # exact up to the cap, then the planner's estimate: no COUNT(*) of every row
     autocomplete_fields = ("compound", "border_region")
     actions = ("change_status",)
     inlines = (

@@ -24,6 +24,9 @@ from ..forms import add_service_errors, offer_choices
 from ..models import Evidence, Victim
 from ..services import evidence as evidence_files
 from . import victims as case_page
+from .json_rows import instances, json_rows
+
+EVIDENCE_RELATED = ("added_by", "note")
 
 
 def visible_evidence(request, victim: Victim):
@@ -32,8 +35,27 @@ def visible_evidence(request, victim: Victim):
     return (
         Evidence.objects.visible_to(request.membership, restricted=restricted)
         .filter(victim=victim)
-        .select_related("added_by", "note", "victim")
+        .select_related(*EVIDENCE_RELATED, "victim")
     )
+
+
+def evidence_json_rows(request):
+    """`visible_evidence` of the outer query's case, as a `json_rows` column (`case_page_victim_or_404`)."""
+    restricted = request_can(request, Action.VIEW_RESTRICTED_NOTES)
+    visible = Evidence.objects.visible_to(request.membership, restricted=restricted)
+    return json_rows(visible, outer="victim", related=EVIDENCE_RELATED)
+
+
+def _evidence_of(request, victim: Victim) -> list[Evidence]:
+    """The evidence this user may see, newest first: from the case's row when the case page loaded it there."""
+    if not hasattr(victim, "evidence_rows"):
+        return list(visible_evidence(request, victim))
+    items = instances(Evidence, victim.evidence_rows, related=EVIDENCE_RELATED)
+    items.sort(key=lambda item: (item.added_at, item.pk), reverse=True)
+    victim_field = Evidence._meta.get_field("victim")
+    for item in items:
+        victim_field.set_cached_value(item, victim)
+    return items
 
 
 def case_page_evidence(request, victim: Victim, *, bound: EvidenceForm | None = None, notes=None) -> dict:
@@ -47,7 +69,7 @@ def case_page_evidence(request, victim: Victim, *, bound: EvidenceForm | None = 
         if notes is not None:
             offer_choices(form.fields["note"], notes[:RECENT_NOTES])
     return {
-        "evidence_items": list(visible_evidence(request, victim)),
+        "evidence_items": _evidence_of(request, victim),
         "evidence_form": form,
         "can_delete_evidence": request_can(request, Action.DELETE_EVIDENCE),
     }

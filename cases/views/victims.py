@@ -46,9 +46,10 @@ from ..forms import (
     agencies_for,
     offer_choices,
 )
-from ..models import AgencyReferral, CaseNote, RescueRequest, StaleRecordError, Victim
+from ..models import AgencyReferral, CaseNote, Reporter, RescueRequest, StaleRecordError, Victim
 from ..models.requests import open_condition, overdue_condition
-from .evidence import case_page_evidence
+from .evidence import case_page_evidence, evidence_json_rows
+from .json_rows import instances, json_rows
 from .paging import COUNT_CAP, planner_estimate
 from .timeline import build_timeline, timeline_and_extra_rows
 
@@ -227,17 +228,35 @@ def victim_search(request):
 # --- The case page --------------------------------------------------------------------------------------------
 
 
-def victim_or_404(request, pk: int) -> Victim:
-    return get_object_or_404(
-        _scoped_victims(request).select_related(
-            "organization", "compound", "compound__region", "border_region", "assigned_to", "consent_recorded_by"
-        ),
-        pk=pk,
+def _case_file(request):
+    return _scoped_victims(request).select_related(
+        "organization", "compound", "compound__region", "border_region", "assigned_to", "consent_recorded_by"
     )
+
+
+def victim_or_404(request, pk: int) -> Victim:
+    return get_object_or_404(_case_file(request), pk=pk)
+
+
+def case_page_victim_or_404(request, pk: int) -> Victim:
+    """The case with the short lists its page shows (reporters, the evidence this user may see) on its own row:
+    one query for the three (`json_rows`)."""
+    with_lists = _case_file(request).annotate(
+        reporter_rows=json_rows(Reporter.objects.all(), outer="victim"),
+        evidence_rows=evidence_json_rows(request),
+    )
+    return get_object_or_404(with_lists, pk=pk)
 
 
 def open_requests_of(victim: Victim):
     return RescueRequest.objects.open().filter(victim=victim).order_by("next_follow_up_at", "pk")
+
+
+def reporters_of(victim: Victim) -> list[Reporter]:
+    """The case's reporters, oldest first: from the case's row when `case_page_victim_or_404` loaded it."""
+    if not hasattr(victim, "reporter_rows"):
+        return list(victim.reporters.all())
+    return instances(Reporter, victim.reporter_rows, ordering=lambda reporter: (reporter.created_at, reporter.pk))
 
 
 def _agency_rows(request, victim: Victim):
@@ -328,7 +347,7 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
     evidence = case_page_evidence(request, victim, bound=bound.get("evidence"), notes=notes)
     context = {
         "victim": victim,
-        "reporters": list(victim.reporters.all()),
+        "reporters": reporters_of(victim),
         "timeline": build_timeline(
             notes=notes,
             rows=timeline_rows,
@@ -357,7 +376,7 @@ def back_to_case(victim: Victim, anchor: str = "timeline"):
 @require_GET
 @organization_required
 def victim_detail(request, pk: int):
-    victim = victim_or_404(request, pk)
+    victim = case_page_victim_or_404(request, pk)
     return render_case_page(request, victim)
 
 
