@@ -144,3 +144,48 @@ def test_an_admin_changelist_above_the_count_cap_shows_an_estimate_without_count
     assert any(query["sql"].startswith("EXPLAIN") for query in captured)
     shown = response.content.decode()
     assert re.search(rf'data-testid="estimated-count">About [\d,]+ {plural}', shown), "no approximate count shown"
+
+
+def test_the_case_page_shows_every_reporter_file_and_status_change_and_still_makes_the_same_queries(
+    client_for, org_a, settings, tmp_path
+):
+    """Reporters and evidence come on the case's own row, status changes in the timeline's one query: more of them
+    cost no query, and each is on the page as before."""
+    from cases.models import Reporter
+    from tests.security.test_evidence import SYNTHETIC_PDF, synthetic_jpeg, upload_of
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "evidence": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "evidence")},
+        },
+    }
+    client = client_for(org_a.caseworker, org_a.organization)
+    victim = make_victim(organization=org_a.organization, created_by=org_a.caseworker)
+    url = reverse("cases:victim_detail", args=[victim.pk])
+    few = queries_of(client, url)
+    for n in range(3):
+        Reporter.objects.create(
+            organization=org_a.organization,
+            victim=victim,
+            name=f"Synthetic Reporter {n}",
+            relationship="sibling",
+            contact_channels=f"Synthetic channel {n}",
+            safe_to_contact=n != 1,
+        )
+    services.evidence_add(
+        victim=victim, added_by=org_a.caseworker, files=[upload_of(synthetic_jpeg(), "a.jpg")], description="Photo A"
+    )
+    services.evidence_add(victim=victim, added_by=org_a.caseworker, files=[upload_of(SYNTHETIC_PDF, "b.pdf")])
+    services.victim_change_status(
+        victim=victim, to_status="verified", changed_by=org_a.caseworker, reason="Synthetic reason"
+    )
+    many = queries_of(client, url)
+    page = client.get(url).content.decode()
+    assert many == few <= MAX_QUERIES, f"{few} queries for an empty case, {many} with reporters, files and a status"
+    for n in range(3):
+        assert f"Synthetic Reporter {n}" in page and f"Synthetic channel {n}" in page
+    assert page.count("not safe to contact") == 1
+    assert page.count('data-testid="evidence-') == 2 and "Photo A" in page
+    assert "Synthetic reason" in page
