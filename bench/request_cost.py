@@ -1,13 +1,15 @@
 """CPU milliseconds per signed-in page request (Django and PostgreSQL), optionally side by side with another checkout.
 
-    .venv/bin/python bench/request_cost.py [--database hw_perf] [--repeat 30] [--rounds 3] [--base /tmp/base-tree]
+    .venv/bin/python bench/request_cost.py [--database hw_perf] [--repeat 30] [--rounds 3] [--base /tmp/base-tree] \
+        [--redis redis://127.0.0.1:6379/14]
     .venv/bin/python bench/request_cost.py --profile "My work"        # cProfile of that page, top 40 by own time
 
 Runs in-process with production settings (DEBUG off, cached template loader, the database sessions) against a
 database bench/load/run.py made (`run.py --database hw_perf --cases 2000 --seed-only`), with its throwaway keys,
 through Django's test Client (HTTPS, signed in, second factor passed where the role needs it). For each page:
 the CPU of this process (time.process_time) and of its PostgreSQL backend (psutil, clock ticks of 10 ms, so only
-a mean over many requests is meaningful) per request, and the number of queries.
+a mean over many requests is meaningful) per request, and the number of queries. With --redis, the cache is
+that Redis database (as production with REDIS_URL), else the process's memory.
 
 With --base, the same measurement also runs in a second checkout (e.g. `git worktree add /tmp/base <commit>`),
 each in its own process, alternating round by round, so both see the same machine load; the ratios are this
@@ -32,6 +34,7 @@ parser.add_argument("--repeat", type=int, default=30, help="requests per page pe
 parser.add_argument("--rounds", type=int, default=3, help="rounds (alternating with --base; default 3)")
 parser.add_argument("--base", default="", help="another checkout to measure side by side")
 parser.add_argument("--profile", default="", help="profile this page (a name below) instead")
+parser.add_argument("--redis", default="", help="REDIS_URL for the cache, as production with Redis has it")
 parser.add_argument("--child", default="", help=argparse.SUPPRESS)  # the tree a measuring process runs in
 args = parser.parse_args()
 
@@ -122,8 +125,8 @@ def measure_in_process(tree: Path) -> dict:
     return figures
 
 
-def run_child(tree: Path) -> dict:
-    env = dict(os.environ)
+def run_child(tree: Path, extra_env: dict[str, str]) -> dict:
+    env = dict(os.environ) | extra_env
     env["PYTHONPATH"] = str(tree)
     command = [sys.executable, str(HERE), "--child", str(tree), "--database", args.database]
     command += ["--repeat", str(args.repeat)]
@@ -140,31 +143,36 @@ def main() -> int:
 
     load_run.DATABASE = args.database
     os.environ.update(load_run.environment("config.settings.production"))
+    if args.redis:
+        os.environ["REDIS_URL"] = args.redis
     if args.profile:
         measure_in_process(ROOT)
         return 0
-    trees = {"this": ROOT} | ({"base": Path(args.base).resolve()} if args.base else {})
-    results: dict[str, list[dict]] = {label: [] for label in trees}
+    # (label, checkout, environment): this tree as configured, this tree without the navigation cache, the base.
+    runs = [("this", ROOT, {}), ("no nav cache", ROOT, {"NAVIGATION_COUNTS_CACHE_SECONDS": "0"})]
+    if args.base:
+        runs.append(("base", Path(args.base).resolve(), {}))
+    results: dict[str, list[dict]] = {label: [] for label, _, _ in runs}
     for _ in range(args.rounds):
-        for label, tree in trees.items():
-            results[label].append(run_child(tree))
+        for label, tree, extra_env in runs:
+            results[label].append(run_child(tree, extra_env))
 
     def median(label: str, page: str, key: str) -> float:
         return statistics.median(result[page][key] for result in results[label])
 
-    print(f"database {args.database}; {args.rounds} rounds x {args.repeat} requests per page; medians of rounds")
+    print(f"database {args.database}; cache: {args.redis or 'process memory'}; {args.rounds} rounds x {args.repeat}")
+    print("requests per page, medians of the rounds' means; CPU ms per request (app: Django; DB: its PostgreSQL)")
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}; CPUs: {}".format(*os.getloadavg(), os.cpu_count()))
-    header = f"  {'page':<16} {'app ms':>7} {'DB ms':>6} {'queries':>7}"
-    if args.base:
-        header += f" | {'base app':>8} {'base DB':>7} {'queries':>7} | {'app':>5} {'app+DB':>6}"
-    print(header)
+    reference = runs[-1][0]
+    print("  " + " " * 16 + "".join(f" | {label:<16}" for label, _, _ in runs) + f" | app+DB / {reference}")
+    print(f"  {'page':<16}" + " |  app ms DB ms  q" * len(runs) + " | " + " ".join(f"{r[0][:8]:>8}" for r in runs[:-1]))
     for page in PAGES:
-        app, db, queries = (median("this", page, key) for key in ("app", "db", "queries"))
-        line = f"  {page:<16} {app:7.1f} {db:6.1f} {queries:7.0f}"
-        if args.base:
-            base_app, base_db, base_queries = (median("base", page, key) for key in ("app", "db", "queries"))
-            line += f" | {base_app:8.1f} {base_db:7.1f} {base_queries:7.0f}"
-            line += f" | {app / base_app:5.2f} {(app + db) / (base_app + base_db):6.2f}"
+        line = f"  {page:<16}"
+        for label, _, _ in runs:
+            app, db, queries = (median(label, page, key) for key in ("app", "db", "queries"))
+            line += f" | {app:7.1f} {db:5.1f} {queries:2.0f}"
+        total = {label: median(label, page, "app") + median(label, page, "db") for label, _, _ in runs}
+        line += " | " + " ".join(f"{total[label] / total[reference]:8.2f}" for label, _, _ in runs[:-1])
         print(line)
     return 0
 

@@ -3,8 +3,9 @@
 Every signed-in page shows them, and their query (four counts) was about a third of a small page's CPU. With
 `NAVIGATION_COUNTS_CACHE_SECONDS` above 0 (the default when REDIS_URL gives every worker one cache), a member's
 counts are reused until the first of:
-- a rescue request or referral of the organisation (or the organisation itself: its time zone) is saved or deleted,
-  once that transaction commits: the organisation's generation changes, and every member's counts with it;
+- a rescue request assigned to them (before or after the change) or a referral they sent is saved or deleted, once
+  that transaction commits: their generation changes (the organisation's, for every member, when the organisation
+  itself is saved, e.g. its time zone, or when a row was loaded without the member it had);
 - a count would change by the clock alone: one of the member's open requests falls due, or the local day ends;
 - NAVIGATION_COUNTS_CACHE_SECONDS pass (a write that bypasses the signals, `QuerySet.update()`, shows by then).
 Without a shared cache (one process memory per gunicorn worker) a write in one worker would not reach the
@@ -23,12 +24,24 @@ from accounts.models import Organization, User
 from .dashboard import end_of_local_day, my_work, next_count_change_expression
 
 
-def _generation_key(organization_id: int) -> str:
-    return f"nav-counts-generation:{organization_id}"
+def _generation_key(organization_id: int, user_id: int | None = None) -> str:
+    """The organisation's generation (every member), or one member's in it."""
+    return f"nav-counts-generation:{organization_id}" + ("" if user_id is None else f":{user_id}")
 
 
 def _entry_key(organization_id: int, user_id: int) -> str:
     return f"nav-counts:{organization_id}:{user_id}"
+
+
+def _generations(found: dict, keys: list[str]) -> list[str]:
+    """The generations under `keys`, starting any that is missing (never written, or evicted)."""
+    generations = []
+    for key in keys:
+        if found.get(key) is None:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            found[key] = cache.get(key)
+        generations.append(found[key])
+    return generations
 
 
 def navigation_counts(*, user: User, organization: Organization, now: datetime) -> dict[str, int]:
@@ -36,41 +49,65 @@ def navigation_counts(*, user: User, organization: Organization, now: datetime) 
     seconds = settings.NAVIGATION_COUNTS_CACHE_SECONDS
     if seconds <= 0:
         return my_work(user=user, organization=organization, now=now, limit=0).counts
-    generation_key, entry_key = _generation_key(organization.pk), _entry_key(organization.pk, user.pk)
-    found = cache.get_many([generation_key, entry_key])
-    generation, entry = found.get(generation_key), found.get(entry_key)
-    if entry is not None and generation is not None and entry["generation"] == generation and now < entry["until"]:
+    keys = [_generation_key(organization.pk), _generation_key(organization.pk, user.pk)]
+    entry_key = _entry_key(organization.pk, user.pk)
+    found = cache.get_many([*keys, entry_key])
+    entry = found.get(entry_key)
+    if entry is not None and entry["generations"] == [found.get(key) for key in keys] and now < entry["until"]:
         return entry["counts"]
-    if generation is None:  # never written, or evicted: start one (read before counting, so a write meanwhile shows)
-        cache.add(generation_key, uuid.uuid4().hex, timeout=None)
-        generation = cache.get(generation_key)
+    generations = _generations(found, keys)  # read before counting, so a write meanwhile shows next time
     also = {"next_change": next_count_change_expression(user=user, organization=organization, now=now)}
     counts = my_work(user=user, organization=organization, now=now, limit=0, also=also).counts
     next_change = counts.pop("next_change")
     until = min(now + timedelta(seconds=seconds), end_of_local_day(now=now, organization=organization))
     if next_change is not None:
         until = min(until, next_change)
-    cache.set(entry_key, {"generation": generation, "until": until, "counts": counts}, timeout=seconds)
+    cache.set(entry_key, {"generations": generations, "until": until, "counts": counts}, timeout=seconds)
     return counts
 
 
-def organization_work_changed(organization_id: int | None) -> None:
-    """Every member's cached counts in this organisation are out of date once the current transaction commits."""
+def work_changed(organization_id: int | None, user_ids=()) -> None:
+    """These members' cached counts in this organisation (every member's, without `user_ids`) are out of date
+    once the current transaction commits."""
     if organization_id is None or settings.NAVIGATION_COUNTS_CACHE_SECONDS <= 0:
         return
-    transaction.on_commit(lambda: cache.set(_generation_key(organization_id), uuid.uuid4().hex, timeout=None))
+    keys = [_generation_key(organization_id, user_id) for user_id in set(user_ids)] or [
+        _generation_key(organization_id)
+    ]
+    transaction.on_commit(lambda: cache.set_many(dict.fromkeys(keys, uuid.uuid4().hex), timeout=None))
+
+
+# The member fields whose users' counts a row counts in: the assignee of a request, the sender of a referral.
+MEMBER_FIELDS = {"RescueRequest": "assigned_to_id", "AgencyReferral": "sent_by_id"}
+LOADED = "_navigation_member_at_load"
+
+
+def _remember_member(sender, instance, **kwargs) -> None:
+    # From __dict__: a field left out of the query (.only()) is not loaded here, and is then "unknown".
+    instance.__dict__[LOADED] = instance.__dict__.get(MEMBER_FIELDS[sender.__name__], "unknown")
 
 
 def _row_changed(sender, instance, **kwargs) -> None:
-    organization_work_changed(instance.pk if isinstance(instance, Organization) else instance.organization_id)
+    if isinstance(instance, Organization):
+        work_changed(instance.pk)
+        return
+    before = instance.__dict__.get(LOADED, None if kwargs.get("created") else "unknown")
+    now = instance.__dict__.get(MEMBER_FIELDS[sender.__name__], "unknown")
+    if "unknown" in (before, now):
+        work_changed(instance.organization_id)
+    elif members := [user_id for user_id in (before, now) if user_id is not None]:
+        work_changed(instance.organization_id, members)  # nobody's counts change for a row no member holds
+    instance.__dict__[LOADED] = now
 
 
 def connect_signals() -> None:
     """Called from TrackerConfig.ready(): the writes that change someone's counts."""
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import post_delete, post_init, post_save
 
     from cases.models import AgencyReferral, RescueRequest
 
+    for model in (RescueRequest, AgencyReferral):
+        post_init.connect(_remember_member, sender=model, dispatch_uid=f"nav-counts-{model.__name__}-loaded")
     for model in (RescueRequest, AgencyReferral, Organization):
         post_save.connect(_row_changed, sender=model, dispatch_uid=f"nav-counts-{model.__name__}-saved")
         post_delete.connect(_row_changed, sender=model, dispatch_uid=f"nav-counts-{model.__name__}-deleted")

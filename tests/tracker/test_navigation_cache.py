@@ -87,3 +87,38 @@ def test_a_request_falling_due_shows_as_overdue_without_any_write(org_a, now, ca
     cached_counts.shift(timedelta(minutes=5))
 
     assert overdue_badge(client) == 1
+
+
+def test_a_request_assigned_away_leaves_the_former_assignees_count(
+    org_a, now, cached_counts, django_capture_on_commit_callbacks
+):
+    victim = make_victim(organization=org_a.organization, assigned_to=org_a.caseworker)
+    request = make_overdue_request(victim=victim, now=now)
+    client = signed_in_client(org_a.caseworker, org_a.organization)
+    assert overdue_badge(client) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rescue_request_assign(request=request, assignee=org_a.caseworker2, assigned_by=org_a.supervisor)
+
+    assert overdue_badge(client) == 0
+
+
+def test_a_colleagues_own_follow_up_keeps_my_counts_cached(
+    org_a, now, cached_counts, django_capture_on_commit_callbacks
+):
+    mine = make_victim(organization=org_a.organization, assigned_to=org_a.caseworker)
+    make_overdue_request(victim=mine, now=now)
+    theirs = make_overdue_request(
+        victim=make_victim(organization=org_a.organization, assigned_to=org_a.caseworker2), now=now
+    )
+    client = signed_in_client(org_a.caseworker, org_a.organization)
+    url = reverse("cases:referral_list")
+    counted = count_queries(client, url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rescue_request_close(
+            request=theirs, status="withdrawn", outcome="Synthetic outcome", closed_by=org_a.caseworker2
+        )
+
+    assert count_queries(client, url) == counted - 1
+    assert overdue_badge(client) == 1
