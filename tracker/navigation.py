@@ -7,7 +7,8 @@ counts are reused until the first of:
   that transaction commits: their generation changes (the organisation's, for every member, when the organisation
   itself is saved, e.g. its time zone, or when a row was loaded without the member it had);
 - a count would change by the clock alone: one of the member's open requests falls due, or the local day ends;
-- NAVIGATION_COUNTS_CACHE_SECONDS pass (a write that bypasses the signals, `QuerySet.update()`, shows by then).
+  `audit.trail.audited_update()` (a case's requests following its new assignee) says so too (`rows_updated`);
+- NAVIGATION_COUNTS_CACHE_SECONDS pass (a plain `QuerySet.update()` bypasses the signals: it shows by then).
 Without a shared cache (one process memory per gunicorn worker) a write in one worker would not reach the
 others, so the setting is 0 there and every page counts afresh.
 """
@@ -100,11 +101,28 @@ def _row_changed(sender, instance, **kwargs) -> None:
     instance.__dict__[LOADED] = now
 
 
+def _rows_updated(sender, rows, values, **kwargs) -> None:
+    """`audit.trail.audited_update()` of requests or referrals (a case's requests following its new assignee)."""
+    field = MEMBER_FIELDS.get(sender.__name__)
+    if field is None:
+        return
+    written = values.get(field.removesuffix("_id"), values.get(field, "unchanged"))
+    for row in rows:
+        members = {row.__dict__.get(field, "unknown"), getattr(written, "pk", written)} - {"unchanged", None}
+        if "unknown" in members:
+            work_changed(row.organization_id)
+        elif members:
+            work_changed(row.organization_id, members)
+
+
 def connect_signals() -> None:
     """Called from TrackerConfig.ready(): the writes that change someone's counts."""
     from django.db.models.signals import post_delete, post_init, post_save
 
+    from audit.trail import rows_updated
     from cases.models import AgencyReferral, RescueRequest
+
+    rows_updated.connect(_rows_updated, dispatch_uid="nav-counts-rows-updated")
 
     for model in (RescueRequest, AgencyReferral):
         post_init.connect(_remember_member, sender=model, dispatch_uid=f"nav-counts-{model.__name__}-loaded")

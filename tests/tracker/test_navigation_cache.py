@@ -122,3 +122,17 @@ def test_a_colleagues_own_follow_up_keeps_my_counts_cached(
 
     assert count_queries(client, url) == counted - 1
     assert overdue_badge(client) == 1
+
+
+def test_a_case_given_to_me_brings_its_open_requests_into_my_count_at_once(
+    org_a, now, cached_counts, django_capture_on_commit_callbacks
+):
+    victim = make_victim(organization=org_a.organization, assigned_to=org_a.caseworker2)
+    make_overdue_request(victim=victim, now=now)
+    client = signed_in_client(org_a.caseworker, org_a.organization)
+    assert overdue_badge(client) == 0
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.victim_assign(victim=victim, assignee=org_a.caseworker, assigned_by=org_a.supervisor)
+
+    assert overdue_badge(client) == 1
