@@ -11,11 +11,14 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cached_property, lru_cache
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.db.models import Count, F, IntegerField, Q, Value, Window
 from django.db.models.functions import RowNumber
 from django.utils import formats, timezone, translation
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -24,7 +27,7 @@ from django.utils.translation import ngettext
 from accounts.models import Membership, Organization
 from accounts.permissions import Action, membership_can
 from cases.models import AgencyReferral, RescueRequest, Victim, VictimStatusChange
-from cases.models.requests import overdue_condition
+from cases.models.requests import OPEN_REQUEST_STATUSES, overdue_condition
 from homecoming.selectors import digest_counts as homecoming_counts
 from lists.transit import missing_in_transit
 
@@ -105,10 +108,29 @@ def _date_in(language: str, day: date) -> str:
 
 
 def overdue_by(request: RescueRequest, *, now: datetime) -> str:
-    days = request.days_overdue(now=now)
+    return _overdue_by_days(request.days_overdue(now=now))
+
+
+def _overdue_by_days(days: int) -> str:
     if days == 0:
         return _("overdue since today")
     return ngettext("%(days)s day overdue", "%(days)s days overdue", days) % {"days": days}
+
+
+REQUEST_FIELDS = ("pk", "priority", "status", "next_follow_up_at", "victim_id")
+
+
+def _days_overdue(row, *, now: datetime) -> int:
+    """RescueRequest.days_overdue of a row read as a record."""
+    if row.status not in OPEN_REQUEST_STATUSES or row.next_follow_up_at is None or row.next_follow_up_at >= now:
+        return 0
+    return (now - row.next_follow_up_at).days
+
+
+def _shown(model, field: str, row) -> str:
+    """The model's get_<field>_display() for a row read as a record, in the active language."""
+    value = getattr(row, field)
+    return force_str(dict(make_hashable(model._meta.get_field(field).flatchoices)).get(value, value), strings_only=True)
 
 
 # Who a section's rows belong to, for a member without the team view (their own work); a supervisor sees the
@@ -117,9 +139,12 @@ OWNER = {"requests": "assigned_to", "victims": "assigned_to", "referrals": "sent
 NO_COUNTS = {"open": 0, "overdue": 0, "urgent": 0, "high": 0, "normal": 0}
 
 
-def _first_rows(queryset, *, owner: str | None, order: tuple[str, ...]) -> dict:
+def _first_rows(queryset, *, owner: str | None, order: tuple[str, ...], fields: tuple[str, ...], **named) -> dict:
     """The first LIST_LIMIT rows of `queryset` per `owner` (user id; None: the whole queryset), as
-    {owner: (count, rows)}; the count is the group's full number. One query (a window over each group)."""
+    {owner: (count, rows)}; the count is the group's full number. One query (a window over each group).
+
+    Rows are plain records of `fields` and `named` expressions, not model instances: a run reads thousands, and
+    making model instances (with their signals) was most of the time spent reading."""
     partition = [F(owner)] if owner else None
     rows = (
         queryset.annotate(
@@ -129,10 +154,11 @@ def _first_rows(queryset, *, owner: str | None, order: tuple[str, ...]) -> dict:
         )
         .filter(digest_rank__lte=LIST_LIMIT)
         .order_by("digest_owner", *order)
+        .values(*fields, "digest_owner", "digest_total", **named)
     )
     grouped: dict = {}
     for row in rows:
-        grouped.setdefault(row.digest_owner, (row.digest_total, []))[1].append(row)
+        grouped.setdefault(row["digest_owner"], (row["digest_total"], []))[1].append(SimpleNamespace(**row))
     return grouped
 
 
@@ -165,40 +191,40 @@ def _facts(*, organization: Organization, now: datetime, owners: list[int] | Non
         }
     sections = {
         "overdue": _first_rows(
-            requests.filter(overdue_condition(now))
-            .select_related("victim")
-            .only("pk", "priority", "status", "next_follow_up_at", "victim_id", "victim__case_number"),
+            requests.filter(overdue_condition(now)),
             owner=owner["requests"],
             order=("next_follow_up_at", "pk"),
+            fields=REQUEST_FIELDS,
+            case_number=F("victim__case_number"),
         ),
         "awaiting": _first_rows(
-            referrals.filter(status__in=AgencyReferral.AWAITING_RESPONSE_STATUSES)
-            .select_related("victim")
-            .only("pk", "response_due_at", "victim_id", "victim__case_number"),
+            referrals.filter(status__in=AgencyReferral.AWAITING_RESPONSE_STATUSES),
             owner=owner["referrals"],
             order=("response_due_at", "pk"),
+            fields=("pk", "response_due_at", "victim_id"),
+            case_number=F("victim__case_number"),
         ),
         "new_cases": _first_rows(
-            victims.filter(created_at__gt=week_start, created_at__lte=now).only("pk", "case_number", "created_at"),
+            victims.filter(created_at__gt=week_start, created_at__lte=now),
             owner=owner["victims"],
             order=("created_at", "pk"),
+            fields=("pk", "case_number", "created_at"),
         ),
         "status_changes": _first_rows(
-            changes.filter(changed_at__gt=week_start, changed_at__lte=now)
-            .select_related("victim")
-            .only("pk", "from_status", "to_status", "changed_at", "victim_id", "victim__case_number"),
+            changes.filter(changed_at__gt=week_start, changed_at__lte=now),
             owner=owner["changes"],
             order=("changed_at", "pk"),
+            fields=("pk", "from_status", "to_status", "changed_at", "victim_id"),
+            case_number=F("victim__case_number"),
         ),
         "silent": _first_rows(
-            victims.exclude(status__in=Victim.CLOSED_STATUSES)
-            .filter(
+            victims.exclude(status__in=Victim.CLOSED_STATUSES).filter(
                 Q(last_contact_at__lt=now - SILENT_AFTER)
                 | Q(last_contact_at__isnull=True, created_at__lt=now - SILENT_AFTER)
-            )
-            .only("pk", "case_number", "last_contact_at"),
+            ),
             owner=owner["victims"],
             order=("last_contact_at", "pk"),
+            fields=("pk", "case_number", "last_contact_at"),
         ),
     }
     # Counts only: who is missing in transit is for the signed-in pages, not for an email.
@@ -231,12 +257,11 @@ def _escalated(*, organization: Organization, now: datetime) -> tuple[int, list[
         .distinct()
     )
     rows = _first_rows(
-        RescueRequest.objects.visible_to(organization)
-        .filter(pk__in=escalated_ids)
-        .select_related("victim")
-        .only("pk", "priority", "status", "next_follow_up_at", "victim_id", "victim__case_number"),
+        RescueRequest.objects.visible_to(organization).filter(pk__in=escalated_ids),
         owner=None,
         order=("next_follow_up_at", "pk"),
+        fields=REQUEST_FIELDS,
+        case_number=F("victim__case_number"),
     )
     return rows.get(None, (0, []))
 
@@ -260,14 +285,25 @@ def _section(facts: tuple[int, list], line, *, tz: tzinfo) -> Section:
     return Section(count=count, lines=[line(row) for row in rows], tz=tz)
 
 
-def _context(*, organization: Organization, facts: dict, team: dict | None, now: datetime) -> dict:
-    """A digest's template context from its facts, in the active language (the lines' details are words)."""
+def _context(
+    *, organization: Organization, facts: dict, team: dict | None, now: datetime, words: dict | None = None
+) -> dict:
+    """A digest's template context from its facts, in the active language (the lines' details are words).
+
+    `words`: the details already said in this language (kept by a run for its next members, which share most).
+    """
     request_counts = facts["request_counts"]
     missing = facts["missing_in_transit"]
     tz = organization.tzinfo
+    words = {} if words is None else words
 
     def section(rows, line) -> Section:
         return _section(rows, line, tz=tz)
+
+    def said(key: tuple, say) -> str:
+        if key not in words:
+            words[key] = say()
+        return words[key]
 
     context = {
         "organization": organization,
@@ -279,23 +315,31 @@ def _context(*, organization: Organization, facts: dict, team: dict | None, now:
         "overdue": section(
             facts["overdue"],
             lambda r: CaseLine(
-                r.victim.case_number,
+                r.case_number,
                 case_link(r.victim_id),
-                f"{overdue_by(r, now=now)}, {r.get_priority_display()}",
+                said(
+                    ("overdue", _days_overdue(r, now=now), r.priority),
+                    lambda: f"{_overdue_by_days(_days_overdue(r, now=now))}, {_shown(RescueRequest, 'priority', r)}",
+                ),
                 r.next_follow_up_at,
             ),
         ),
         "awaiting": section(
             facts["awaiting"],
-            lambda r: CaseLine(r.victim.case_number, case_link(r.victim_id), _("response due"), r.response_due_at),
+            lambda r: CaseLine(r.case_number, case_link(r.victim_id), _("response due"), r.response_due_at),
         ),
         "new_cases": section(facts["new_cases"], lambda v: CaseLine(v.case_number, case_link(v.pk), "", v.created_at)),
         "status_changes": section(
             facts["status_changes"],
             lambda c: CaseLine(
-                c.victim.case_number,
+                c.case_number,
                 case_link(c.victim_id),
-                f"{c.get_from_status_display()} → {c.get_to_status_display()}",
+                said(
+                    ("change", c.from_status, c.to_status),
+                    lambda: (
+                        f"{_shown(VictimStatusChange, 'from_status', c)} → {_shown(VictimStatusChange, 'to_status', c)}"
+                    ),
+                ),
                 c.changed_at,
             ),
         ),
@@ -321,9 +365,11 @@ def _context(*, organization: Organization, facts: dict, team: dict | None, now:
         context["escalations"] = section(
             team["escalations"],
             lambda r: CaseLine(
-                r.victim.case_number,
+                r.case_number,
                 case_link(r.victim_id),
-                r.get_status_display() if not r.is_open else overdue_by(r, now=now),
+                _shown(RescueRequest, "status", r)
+                if r.status not in OPEN_REQUEST_STATUSES
+                else _overdue_by_days(_days_overdue(r, now=now)),
                 r.next_follow_up_at,
             ),
         )
@@ -356,6 +402,7 @@ class DigestRun:
             self.facts.update(_facts(organization=organization, now=now, owners=None))
             self.team = _team_facts(organization=organization, now=now)
         self._rendered: dict[str, tuple[str, str, str]] = {}  # supervisors', by language
+        self._words: dict[str, dict] = {}  # details of lines, by language
 
     def context(self, membership: Membership) -> dict:
         """The member's template context, in the active language."""
@@ -365,6 +412,7 @@ class DigestRun:
             facts=self.facts[None if is_supervisor else membership.user_id],
             team=self.team if is_supervisor else None,
             now=self.now,
+            words=self._words.setdefault(translation.get_language(), {}),
         )
         context["member_name"] = membership.user.display_name
         return context
