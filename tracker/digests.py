@@ -8,9 +8,9 @@ latest slot, so it catches up once.
 """
 
 from collections import Counter
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from functools import cached_property
 from types import SimpleNamespace
 
 from django.db import transaction
@@ -58,6 +58,7 @@ class Section:
     count: int
     lines: list[CaseLine]
     tz: tzinfo = UTC  # the organisation's time zone, for the dates shown
+    memo: dict = field(default_factory=dict, compare=False, repr=False)  # dates already shown, in this language
 
     @property
     def more(self) -> int:
@@ -68,7 +69,7 @@ class Section:
 
     @cached_property
     def _dates(self) -> list[str]:
-        return [shown_date(line.when, self.tz) if line.when else "" for line in self.lines]
+        return [shown_date(line.when, self.tz, memo=self.memo) if line.when else "" for line in self.lines]
 
     @cached_property
     def text_lines(self) -> str:
@@ -93,18 +94,18 @@ class Section:
         )
 
 
-def shown_date(moment: datetime, tz: tzinfo) -> str:
-    """`moment|timezone:tz|date:"DATE_FORMAT"` in the active language, as the section templates showed it."""
+def shown_date(moment: datetime, tz: tzinfo, *, memo: dict) -> str:
+    """`moment|timezone:tz|date:"DATE_FORMAT"` in the active language, as the section templates showed it.
+
+    Formatted once per local day (`memo`: this language's, kept by a run), unless the format shows a time."""
     local = timezone.localtime(moment, tz)
-    try:
-        return _date_in(translation.get_language(), local.date())
-    except TypeError:  # a language whose date format shows the time too
-        return formats.date_format(local, "DATE_FORMAT")
-
-
-@lru_cache(maxsize=4096)
-def _date_in(language: str, day: date) -> str:
-    return formats.date_format(day, "DATE_FORMAT")
+    day = ("date", local.date())
+    if day not in memo:
+        try:
+            memo[day] = formats.date_format(local.date(), "DATE_FORMAT")
+        except TypeError:  # a date format with the time in it: each moment its own
+            return formats.date_format(local, "DATE_FORMAT")
+    return memo[day]
 
 
 def overdue_by(request: RescueRequest, *, now: datetime) -> str:
@@ -127,10 +128,10 @@ def _days_overdue(row, *, now: datetime) -> int:
     return (now - row.next_follow_up_at).days
 
 
-def _shown(model, field: str, row) -> str:
-    """The model's get_<field>_display() for a row read as a record, in the active language."""
-    value = getattr(row, field)
-    return force_str(dict(make_hashable(model._meta.get_field(field).flatchoices)).get(value, value), strings_only=True)
+def _shown(model, name: str, row) -> str:
+    """The model's get_<name>_display() for a row read as a record, in the active language."""
+    value = getattr(row, name)
+    return force_str(dict(make_hashable(model._meta.get_field(name).flatchoices)).get(value, value), strings_only=True)
 
 
 # Who a section's rows belong to, for a member without the team view (their own work); a supervisor sees the
@@ -280,9 +281,9 @@ def _team_facts(*, organization: Organization, now: datetime) -> dict:
     }
 
 
-def _section(facts: tuple[int, list], line, *, tz: tzinfo) -> Section:
+def _section(facts: tuple[int, list], line, *, tz: tzinfo, memo: dict) -> Section:
     count, rows = facts
-    return Section(count=count, lines=[line(row) for row in rows], tz=tz)
+    return Section(count=count, lines=[line(row) for row in rows], tz=tz, memo=memo)
 
 
 def _context(
@@ -298,7 +299,7 @@ def _context(
     words = {} if words is None else words
 
     def section(rows, line) -> Section:
-        return _section(rows, line, tz=tz)
+        return _section(rows, line, tz=tz, memo=words)
 
     def said(key: tuple, say) -> str:
         if key not in words:
