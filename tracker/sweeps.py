@@ -26,6 +26,7 @@ from .email_shapes import ShapeRenderer
 from .links import case_link
 from .models import OutboxMessage, ReminderItem
 from .outbox import Draft, enqueue, existing_keys, render_email
+from .reminder_email import ReminderLine, reminder_email
 
 CHUNK = 500
 logger = logging.getLogger(__name__)
@@ -286,25 +287,25 @@ def _queue_reminders(group: list[list[DueReminder]], *, result: SweepResult, now
 
 def _reminder_email(lines: list[DueReminder], *, batch: str, now: datetime) -> OutboxMessage:
     """One recipient's reminder: every due follow-up in one email, rendered once, in their language."""
-    lines = sorted(lines, key=lambda line: (line.request.next_follow_up_at, line.request.victim.case_number))
     membership = lines[0].membership
     organization = lines[0].request.organization
-    with translation.override(membership.user.preferred_language):
-        subject = _("Follow-up due: %(case)s") % {"case": case_list([li.request.victim.case_number for li in lines])}
-        items = [
-            {
-                "case_number": line.request.victim.case_number,
-                "priority": RescueRequest.Priority(line.request.priority).label,
-                "due_at": line.request.next_follow_up_at,
-                "days_overdue": line.request.days_overdue(now=now),
-                "round": line.round,
-                "unassigned": line.unassigned,
-                "case_url": case_link(line.request.victim_id),
-            }
+    subject, text, html = reminder_email(
+        [
+            ReminderLine(
+                case_number=line.request.victim.case_number,
+                victim_id=line.request.victim_id,
+                priority=line.request.priority,
+                due_at=line.request.next_follow_up_at,
+                days_overdue=line.request.days_overdue(now=now),
+                round=line.round,
+                unassigned=line.unassigned,
+            )
             for line in lines
-        ]
-        context = {"items": items, "organization": organization, "timezone": organization.timezone, "title": subject}
-        text, html = render_email(template="reminder", context=context)
+        ],
+        language=membership.user.preferred_language,
+        organization=organization,
+        timezone=str(organization.timezone),
+    )
     return OutboxMessage(
         organization_id=organization.pk,
         kind=OutboxMessage.Kind.REMINDER,
@@ -314,21 +315,10 @@ def _reminder_email(lines: list[DueReminder], *, batch: str, now: datetime) -> O
         subject=subject,
         body_text=text,
         body_html=html,
-        due_at=lines[0].request.next_follow_up_at,
+        due_at=min(line.request.next_follow_up_at for line in lines),
         created_at=now,
         next_attempt_at=now,
     )
-
-
-def case_list(case_numbers: list[str], *, limit: int = 200) -> str:
-    """Case numbers for a subject line, as many as fit in `limit` characters, then an ellipsis."""
-    shown = ""
-    for index, number in enumerate(case_numbers):
-        longer = f"{shown}, {number}" if shown else number
-        if len(longer) > limit:
-            return f"{shown}, …" if index else f"{number[:limit]}…"
-        shown = longer
-    return shown
 
 
 def _reminder_rounds(requests: list[RescueRequest]) -> dict[tuple[int, datetime], int]:
