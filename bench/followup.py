@@ -135,16 +135,16 @@ def sweep_reminders_per_item(*, now):
         DueReminder,
         SweepResult,
         Team,
+        _due_chunks,
         _due_requests,
         _reminder_email,
-        chunks,
         reminder_round,
     )
 
     result = SweepResult()
     due = _due_requests(now=now, organization=None)
     team = Team(set(due.values_list("organization_id", flat=True).distinct()))
-    for chunk in chunks(due):
+    for chunk in _due_chunks(due, team):
         lines = []
         for request in chunk:
             result.found += 1

@@ -72,6 +72,7 @@ class Team:
     """The active members of the organisations a sweep touches, loaded in one query."""
 
     def __init__(self, organization_ids: set[int]):
+        self.organizations = Organization.objects.in_bulk(organization_ids)
         self.members: dict[int, dict[int, Membership]] = defaultdict(dict)
         for membership in Membership.objects.filter(
             organization_id__in=organization_ids, is_active=True, user__is_active=True
@@ -110,7 +111,7 @@ def _due_requests(*, now: datetime, organization: Organization | None) -> QueryS
     due = RescueRequest.objects.overdue(now=now)
     if organization is not None:
         due = due.filter(organization=organization)
-    return due.select_related("organization", "victim", "assigned_to").only(
+    return due.select_related("victim", "assigned_to").only(
         "pk",
         "priority",
         "status",
@@ -120,8 +121,15 @@ def _due_requests(*, now: datetime, organization: Organization | None) -> QueryS
         "organization_id",
         "victim_id",
         "victim__case_number",
-        *(f"organization__{f.name}" for f in Organization._meta.concrete_fields),
     )
+
+
+def _due_chunks(due: QuerySet, team: "Team") -> Iterator[list[RescueRequest]]:
+    """`chunks(due)`, each request given its organisation from the team's (one instance per organisation)."""
+    for chunk in chunks(due):
+        for request in chunk:
+            request.organization = team.organizations[request.organization_id]
+        yield chunk
 
 
 def _request_context(*, request: RescueRequest, now: datetime) -> dict:
@@ -205,7 +213,7 @@ def sweep_reminders(*, now: datetime, dry_run: bool = False, organization: Organ
     team = Team(set(due.values_list("organization_id", flat=True).distinct()))
     per_recipient: dict[tuple[int, int], list[DueReminder]] = defaultdict(list)
     read_chunks = []
-    for chunk in chunks(due):
+    for chunk in _due_chunks(due, team):
         read_chunks.append(chunk)
         for request in chunk:
             result.found += 1
@@ -341,7 +349,7 @@ def sweep_escalations(
     shapes = ShapeRenderer() if render_by_shape else None
     due = _due_requests(now=now, organization=organization)
     team = Team(set(due.values_list("organization_id", flat=True).distinct()))
-    for chunk in chunks(due):
+    for chunk in _due_chunks(due, team):
         rounds = _reminder_rounds(chunk)
         drafts, plans = [], []
         for request in chunk:
