@@ -1,7 +1,9 @@
 """Benchmark of the follow-up engine: sweep, outbox delivery to a local SMTP sink, and weekly digests.
 
 Builds N due rescue requests and M members in one organisation on the configured database (DATABASE_URL;
-default: a fresh SQLite file var/bench-followup.sqlite3), then prints timings, rates and query counts.
+default: a fresh SQLite file var/bench-followup.sqlite3), then prints timings, rates and query counts, before and
+after side by side: the reminder sweep as one email per due item vs one per recipient, and delivery by one worker
+marking each email vs one (then --delivery-workers) marking them in groups, each a process of its own.
 
     .venv/bin/python bench/followup.py                       # N=20000, M=500, SQLite
     createdb -h 127.0.0.1 -U postgres homeward_bench_tracker
