@@ -7,15 +7,11 @@ week's digest now instead of waiting up to seven days. A scheduler that was down
 latest slot, so it catches up once.
 """
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from functools import cached_property
-from types import SimpleNamespace
 
 from django.db import transaction
-from django.db.models import Count, F, IntegerField, Q, Value, Window
-from django.db.models.functions import RowNumber
 from django.utils import formats, timezone, translation
 from django.utils.encoding import force_str
 from django.utils.hashable import make_hashable
@@ -26,20 +22,17 @@ from django.utils.translation import ngettext
 
 from accounts.models import Membership, Organization
 from accounts.permissions import Action, membership_can
-from cases.models import AgencyReferral, RescueRequest, Victim, VictimStatusChange
-from cases.models.requests import OPEN_REQUEST_STATUSES, overdue_condition
-from homecoming.selectors import digest_counts as homecoming_counts
-from lists.transit import missing_in_transit
+from cases.models import RescueRequest, VictimStatusChange
+from cases.models.requests import OPEN_REQUEST_STATUSES
 
 from .calendar import iso_week_key, latest_digest_slot
-from .dashboard import team_load, unassigned_counts
+from .digest_facts import facts as _facts
+from .digest_facts import team_facts as _team_facts
 from .links import case_link
 from .models import DigestCheckpoint, OutboxMessage
 from .outbox import Draft, enqueue, render_email
 from .sweeps import Planned, SweepResult
 
-LIST_LIMIT = 50  # rows per section; the counts always give the full number
-SILENT_AFTER = timedelta(days=14)
 CHUNK = 200  # members per transaction of a digest run
 
 
@@ -118,9 +111,6 @@ def _overdue_by_days(days: int) -> str:
     return ngettext("%(days)s day overdue", "%(days)s days overdue", days) % {"days": days}
 
 
-REQUEST_FIELDS = ("pk", "priority", "status", "next_follow_up_at", "victim_id")
-
-
 def _days_overdue(row, *, now: datetime) -> int:
     """RescueRequest.days_overdue of a row read as a record."""
     if row.status not in OPEN_REQUEST_STATUSES or row.next_follow_up_at is None or row.next_follow_up_at >= now:
@@ -132,153 +122,6 @@ def _shown(model, name: str, row) -> str:
     """The model's get_<name>_display() for a row read as a record, in the active language."""
     value = getattr(row, name)
     return force_str(dict(make_hashable(model._meta.get_field(name).flatchoices)).get(value, value), strings_only=True)
-
-
-# Who a section's rows belong to, for a member without the team view (their own work); a supervisor sees the
-# whole organisation's.
-OWNER = {"requests": "assigned_to", "victims": "assigned_to", "referrals": "sent_by", "changes": "victim__assigned_to"}
-NO_COUNTS = {"open": 0, "overdue": 0, "urgent": 0, "high": 0, "normal": 0}
-
-
-def _first_rows(queryset, *, owner: str | None, order: tuple[str, ...], fields: tuple[str, ...], **named) -> dict:
-    """The first LIST_LIMIT rows of `queryset` per `owner` (user id; None: the whole queryset), as
-    {owner: (count, rows)}; the count is the group's full number. One query (a window over each group).
-
-    Rows are plain records of `fields` and `named` expressions, not model instances: a run reads thousands, and
-    making model instances (with their signals) was most of the time spent reading."""
-    partition = [F(owner)] if owner else None
-    rows = (
-        queryset.annotate(
-            digest_owner=F(owner) if owner else Value(None, output_field=IntegerField()),
-            digest_rank=Window(RowNumber(), partition_by=partition, order_by=list(order)),
-            digest_total=Window(Count("pk"), partition_by=partition),
-        )
-        .filter(digest_rank__lte=LIST_LIMIT)
-        .order_by("digest_owner", *order)
-        .values(*fields, "digest_owner", "digest_total", **named)
-    )
-    grouped: dict = {}
-    for row in rows:
-        grouped.setdefault(row["digest_owner"], (row["digest_total"], []))[1].append(SimpleNamespace(**row))
-    return grouped
-
-
-def _facts(*, organization: Organization, now: datetime, owners: list[int] | None) -> dict:
-    """Language-free facts of the digest per owner: each member's own work (`owners`: their user ids), or with
-    `owners=None` the whole organisation's (key None). A fixed number of queries, whatever the number of owners."""
-    week_start = now - timedelta(days=7)
-    requests = RescueRequest.objects.visible_to(organization).open()
-    victims = Victim.objects.visible_to(organization)
-    referrals = AgencyReferral.objects.visible_to(organization)
-    changes = VictimStatusChange.objects.visible_to(organization)
-    owner = dict.fromkeys(OWNER) if owners is None else OWNER
-    if owners is not None:
-        requests = requests.filter(assigned_to__in=owners)
-        victims = victims.filter(assigned_to__in=owners)
-        referrals = referrals.filter(sent_by__in=owners)
-        changes = changes.filter(victim__assigned_to__in=owners)
-    counting = {
-        "open": Count("pk"),
-        "overdue": Count("pk", filter=overdue_condition(now)),
-        "urgent": Count("pk", filter=Q(priority=RescueRequest.Priority.URGENT)),
-        "high": Count("pk", filter=Q(priority=RescueRequest.Priority.HIGH)),
-        "normal": Count("pk", filter=Q(priority=RescueRequest.Priority.NORMAL)),
-    }
-    if owners is None:
-        request_counts = {None: requests.aggregate(**counting)}
-    else:
-        request_counts = {
-            row.pop("assigned_to"): row for row in requests.order_by().values("assigned_to").annotate(**counting)
-        }
-    sections = {
-        "overdue": _first_rows(
-            requests.filter(overdue_condition(now)),
-            owner=owner["requests"],
-            order=("next_follow_up_at", "pk"),
-            fields=REQUEST_FIELDS,
-            case_number=F("victim__case_number"),
-        ),
-        "awaiting": _first_rows(
-            referrals.filter(status__in=AgencyReferral.AWAITING_RESPONSE_STATUSES),
-            owner=owner["referrals"],
-            order=("response_due_at", "pk"),
-            fields=("pk", "response_due_at", "victim_id"),
-            case_number=F("victim__case_number"),
-        ),
-        "new_cases": _first_rows(
-            victims.filter(created_at__gt=week_start, created_at__lte=now),
-            owner=owner["victims"],
-            order=("created_at", "pk"),
-            fields=("pk", "case_number", "created_at"),
-        ),
-        "status_changes": _first_rows(
-            changes.filter(changed_at__gt=week_start, changed_at__lte=now),
-            owner=owner["changes"],
-            order=("changed_at", "pk"),
-            fields=("pk", "from_status", "to_status", "changed_at", "victim_id"),
-            case_number=F("victim__case_number"),
-        ),
-        "silent": _first_rows(
-            victims.exclude(status__in=Victim.CLOSED_STATUSES).filter(
-                Q(last_contact_at__lt=now - SILENT_AFTER)
-                | Q(last_contact_at__isnull=True, created_at__lt=now - SILENT_AFTER)
-            ),
-            owner=owner["victims"],
-            order=("last_contact_at", "pk"),
-            fields=("pk", "case_number", "last_contact_at"),
-        ),
-    }
-    # Counts only: who is missing in transit is for the signed-in pages, not for an email.
-    missing = missing_in_transit(victims, organization=organization, now=now)
-    if owners is None:
-        missing_counts = {None: missing.count()}
-    else:
-        missing_counts = Counter(missing.values_list("assigned_to", flat=True))
-    keys = [None] if owners is None else owners
-    return {
-        key: {
-            "request_counts": {**NO_COUNTS, **request_counts.get(key, {})},
-            **{name: rows.get(key, (0, [])) for name, rows in sections.items()},
-            "missing_in_transit": missing_counts.get(key, 0),
-        }
-        for key in keys
-    }
-
-
-def _escalated(*, organization: Organization, now: datetime) -> tuple[int, list[RescueRequest]]:
-    """The organisation's requests escalated this week (for supervisors): their number and the first rows."""
-    escalated_ids = (
-        OutboxMessage.objects.filter(
-            organization=organization,
-            kind=OutboxMessage.Kind.ESCALATION,
-            created_at__gt=now - timedelta(days=7),
-            created_at__lte=now,
-        )
-        .values_list("object_id", flat=True)
-        .distinct()
-    )
-    rows = _first_rows(
-        RescueRequest.objects.visible_to(organization).filter(pk__in=escalated_ids),
-        owner=None,
-        order=("next_follow_up_at", "pk"),
-        fields=REQUEST_FIELDS,
-        case_number=F("victim__case_number"),
-    )
-    return rows.get(None, (0, []))
-
-
-def _team_facts(*, organization: Organization, now: datetime) -> dict:
-    """What only supervisors' digests add, the same for all of them. Four queries (homecoming's counts, two)."""
-    team = [
-        {"name": row["user"].display_name, **{k: v for k, v in row.items() if k != "user"}}
-        for row in team_load(organization=organization, now=now)
-    ]
-    return {
-        "escalations": _escalated(organization=organization, now=now),
-        "team": team,
-        "unassigned": unassigned_counts(organization=organization, now=now),
-        "homecoming": homecoming_counts(organization=organization, now=now),
-    }
 
 
 def _section(facts: tuple[int, list], line, *, tz: tzinfo, memo: dict) -> Section:
