@@ -277,17 +277,20 @@ def _queue_reminders(group: list[list[DueReminder]], *, result: SweepResult, now
         new = set(ReminderItem.objects.filter(batch=batch).values_list("dedupe_key", flat=True))
         if not new:
             return
-        messages = []
+        messages, keys_of = [], {}
         for recipient_lines in group:
             fresh = [line for line in recipient_lines if line.key in new]
             if fresh:
-                messages.append(_reminder_email(fresh, batch=batch, now=now))
+                message = _reminder_email(fresh, batch=batch, now=now)
+                messages.append(message)
+                keys_of[message.dedupe_key] = [line.key for line in fresh]
         OutboxMessage.objects.bulk_create(messages, batch_size=200)
         ids = dict(
-            OutboxMessage.objects.filter(dedupe_key__startswith=f"reminders:{batch}:").values_list("recipient_id", "pk")
+            OutboxMessage.objects.filter(dedupe_key__startswith=f"reminders:{batch}:").values_list("dedupe_key", "pk")
         )
+        # By the lines' own keys: one person can be a member of two organisations, each its own email.
         ReminderItem.objects.filter(batch=batch).update(
-            message_id=Case(*(When(recipient_id=user_id, then=Value(pk)) for user_id, pk in ids.items()))
+            message_id=Case(*(When(dedupe_key__in=keys_of[key], then=Value(pk)) for key, pk in ids.items()))
         )
     result.queued += len(new)
     result.emails += len(messages)
@@ -317,7 +320,7 @@ def _reminder_email(lines: list[DueReminder], *, batch: str, now: datetime) -> O
     return OutboxMessage(
         organization_id=organization.pk,
         kind=OutboxMessage.Kind.REMINDER,
-        dedupe_key=f"reminders:{batch}:{membership.user_id}",
+        dedupe_key=f"reminders:{batch}:{organization.pk}:{membership.user_id}",
         recipient_id=membership.user_id,
         recipient_email=membership.user.email,
         subject=subject,

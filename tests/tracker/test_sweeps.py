@@ -276,3 +276,22 @@ def test_a_round_reminded_before_the_upgrade_is_not_reminded_again(org_a, now):
 
     assert sweep_reminders(now=now).queued == 0
     assert ReminderItem.objects.get().dedupe_key == key
+
+
+def test_a_caseworker_in_two_organisations_gets_each_organisations_reminder(org_a, org_b, now):
+    # One person, a caseworker of both organisations (e.g. seconded): each organisation's email lists its own case.
+    Membership.objects.create(user=org_a.caseworker, organization=org_b.organization, role=Membership.Role.CASEWORKER)
+    here = make_overdue_request(
+        victim=make_victim(organization=org_a.organization, assigned_to=org_a.caseworker), now=now
+    )
+    there = make_overdue_request(
+        victim=make_victim(organization=org_b.organization, assigned_to=org_a.caseworker), now=now
+    )
+
+    result = sweep_reminders(now=now)
+
+    assert (result.queued, result.emails) == (2, 2)
+    emails = {m.organization_id: m for m in OutboxMessage.objects.filter(recipient=org_a.caseworker)}
+    assert emails[org_a.organization.pk].subject == f"Follow-up due: {here.victim.case_number}"
+    assert emails[org_b.organization.pk].subject == f"Follow-up due: {there.victim.case_number}"
+    assert [i.request for i in emails[org_b.organization.pk].reminder_items.all()] == [there]
