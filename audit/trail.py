@@ -32,6 +32,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.db.models.expressions import Combinable
 from django.db.models.signals import post_save, pre_delete, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from core.client_ip import client_ip
@@ -93,6 +94,11 @@ def _refuse_delete(sender, instance, **kwargs):
 # --- Bulk changes ----------------------------------------------------------------------------------------------
 
 
+# Sent by `audited_update()` after its UPDATE, with the rows as they were before (`rows`) and the `values` written:
+# what a post_save receiver would have seen (tracker/navigation.py refreshes the counts of the members involved).
+rows_updated = Signal()
+
+
 def audited_update(queryset: QuerySet, **values) -> int:
     """`queryset.update(**values)` that leaves the same audit entries as saving each row would. Returns the count.
 
@@ -122,6 +128,7 @@ def audited_update(queryset: QuerySet, **values) -> int:
             )
             if changes:
                 AuditEntry.objects.log_create(after, action=AuditEntry.Action.UPDATE, changes=changes)
+    rows_updated.send(sender=queryset.model, rows=rows, values=values)
     return updated
 
 

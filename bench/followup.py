@@ -1,7 +1,9 @@
 """Benchmark of the follow-up engine: sweep, outbox delivery to a local SMTP sink, and weekly digests.
 
 Builds N due rescue requests and M members in one organisation on the configured database (DATABASE_URL;
-default: a fresh SQLite file var/bench-followup.sqlite3), then prints timings, rates and query counts.
+default: a fresh SQLite file var/bench-followup.sqlite3), then prints timings, rates and query counts, before and
+after side by side: the reminder sweep as one email per due item vs one per recipient, and delivery by one worker
+marking each email vs one (then --delivery-workers) marking them in groups, each a process of its own.
 
     .venv/bin/python bench/followup.py                       # N=20000, M=500, SQLite
     createdb -h 127.0.0.1 -U postgres homeward_bench_tracker
@@ -11,6 +13,7 @@ Not a test: it asserts nothing, it measures. The database must hold no rescue re
 """
 
 import argparse
+import json
 import os
 import socket
 import subprocess
@@ -30,6 +33,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--deliver", type=int, default=5000, help="deliver this many emails to measure the rate (default 5000; 0: all)"
     )
+    parser.add_argument(
+        "--delivery-workers", type=int, default=2, help="delivery processes side by side in the last run (default 2)"
+    )
+    parser.add_argument("--delivery-worker", nargs=2, type=int, metavar=("PORT", "MARK_EVERY"), help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
@@ -69,10 +76,102 @@ def start_smtp_sink(port: int) -> subprocess.Popen:
     sys.exit("The SMTP sink (python -m aiosmtpd) did not start.")
 
 
+def use_smtp_sink(port: int) -> None:
+    from django.conf import settings
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+
+
+def delivery_worker(port: int, mark_every: int) -> None:
+    """One delivery process: set up, wait for the go on stdin, deliver until nothing is left, report as JSON."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tracker import outbox
+
+    use_smtp_sink(port)
+    connection.ensure_connection()
+    print("ready", flush=True)
+    sys.stdin.readline()
+    now = datetime.now(UTC) + timedelta(minutes=5)  # after the bench's `now`: every pool row is due
+    sent = 0
+    with CaptureQueriesContext(connection) as queries:
+        start = time.time()
+        while True:
+            counts = outbox.deliver_due(now=now, limit=200, mark_every=mark_every)
+            sent += counts["sent"]
+            if not counts["claimed"]:
+                break
+        end = time.time()
+    print(json.dumps({"sent": sent, "start": start, "end": end, "queries": len(queries)}), flush=True)
+
+
+def delivery_workers(count: int, *, port: int, mark_every: int) -> list[dict]:
+    """Start `count` delivery processes on this database, release them together, collect their reports."""
+    command = [sys.executable, __file__, "--delivery-worker", str(port), str(mark_every)]
+    processes = [
+        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(count)
+    ]
+    for process in processes:
+        assert process.stdout.readline().strip() == "ready"
+    for process in processes:
+        process.stdin.write("go\n")
+        process.stdin.flush()
+    reports = [json.loads(process.stdout.readline()) for process in processes]
+    for process in processes:
+        process.wait(timeout=60)
+    return reports
+
+
+def sweep_reminders_per_item(*, now):
+    """The reminder sweep as it was before issue 14, to compare: one outbox row per due item, each rendered."""
+    from django.db import transaction
+
+    from tracker.models import OutboxMessage
+    from tracker.outbox import existing_keys
+    from tracker.sweeps import (
+        CHUNK,
+        DueReminder,
+        SweepResult,
+        Team,
+        _due_chunks,
+        _due_requests,
+        _reminder_email,
+        reminder_round,
+    )
+
+    result = SweepResult()
+    due = _due_requests(now=now, organization=None)
+    team = Team(set(due.values_list("organization_id", flat=True).distinct()))
+    for chunk in _due_chunks(due, team):
+        lines = []
+        for request in chunk:
+            result.found += 1
+            caseworker = team.member(request.organization_id, request.assigned_to_id)
+            for membership in [caseworker] if caseworker else team.supervisors(request.organization_id):
+                lines.append(DueReminder(request, reminder_round(request=request, now=now), membership, not caseworker))
+        known = existing_keys(line.key for line in lines)
+        rows = []
+        for line in lines:
+            if line.key not in known:
+                row = _reminder_email([line], batch="", now=now)
+                row.dedupe_key, row.object_id, row.sequence = line.key, line.request.pk, line.round
+                rows.append(row)
+        with transaction.atomic():
+            OutboxMessage.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
+        result.queued += len(rows)
+    return result
+
+
 def main() -> None:
     args = parse_args()
     setup_django()
-    from django.conf import settings
+    if args.delivery_worker:
+        delivery_worker(*args.delivery_worker)
+        return
     from django.contrib.auth.hashers import make_password
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -151,51 +250,73 @@ def main() -> None:
     print(f"built {n} due requests and {m} members in {time.perf_counter() - started:.1f}s")
 
     # --- sweeps ------------------------------------------------------------------------------------
-    # Side by side: each sweep renders every email in full (rolled back), then once per shape (kept).
-    for name, sweep in (("reminders", sweep_reminders), ("escalations", sweep_escalations)):
-        rates = {}
-        for by_shape in (False, True):
-            connection.queries_log.clear()  # the log keeps 9000 entries: start each count from empty
-            with CaptureQueriesContext(connection) as queries:
-                started = time.perf_counter()
-                with transaction.atomic():
-                    result = sweep(now=now, render_by_shape=by_shape)
-                    if not by_shape:
-                        transaction.set_rollback(True)
-                elapsed = time.perf_counter() - started
-            rates[by_shape] = result.found / elapsed
-            how = "rendered once per shape" if by_shape else "rendered per item    "
-            print(
-                f"sweep {name}, {how}: {result.found} due, {result.queued} queued in {elapsed:.2f}s "
-                f"({rates[by_shape]:,.0f} rows/s), {len(queries)} queries"
-            )
-        print(f"sweep {name}: once per shape is {rates[True] / rates[False]:.1f}x the rate of per item")
+    # Side by side: reminders the way they were (one email per due item, rendered per item; rolled back), then
+    # one email per recipient listing all their due items (kept). Escalations: per item, then once per shape.
+    runs = (
+        ("reminders", "one email per due item   ", lambda: sweep_reminders_per_item(now=now), True),
+        ("reminders", "one email per recipient  ", lambda: sweep_reminders(now=now), False),
+        ("escalations", "rendered per item        ", lambda: sweep_escalations(now=now, render_by_shape=False), True),
+        ("escalations", "rendered once per shape  ", lambda: sweep_escalations(now=now), False),
+    )
+    rates = {}
+    for name, how, sweep, roll_back in runs:
+        connection.queries_log.clear()  # the log keeps 9000 entries: start each count from empty
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            with transaction.atomic():
+                result = sweep()
+                emails = OutboxMessage.objects.filter(kind=name[:-1]).count()
+                transaction.set_rollback(roll_back)
+            elapsed = time.perf_counter() - started
+        rates.setdefault(name, []).append(result.found / elapsed)
+        print(
+            f"sweep {name}, {how}: {result.found} due, {result.queued} queued, {emails} emails in {elapsed:.2f}s "
+            f"({result.found / elapsed:,.0f} rows/s), {len(queries)} queries"
+        )
+        if len(rates[name]) == 2:
+            print(f"sweep {name}: after is {rates[name][1] / rates[name][0]:.1f}x the rate of before")
     started = time.perf_counter()
     with transaction.atomic():
         again = sweep_reminders(now=now)
     print(f"sweep reminders again (nothing new): {again.queued} queued in {time.perf_counter() - started:.2f}s")
 
     # --- delivery ----------------------------------------------------------------------------------
+    # The same emails are sent in each run (set pending again before it), by worker processes started first and
+    # then released together: one worker marking each email sent by itself (before), one worker marking them
+    # MARK_SENT_EVERY at a time, then --delivery-workers of those side by side.
     port = free_port()
     sink = start_smtp_sink(port)
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     limit = args.deliver or OutboxMessage.objects.count()
-    sent = 0
-    connection.queries_log.clear()  # the log keeps 9000 entries: start each count from empty
-    with CaptureQueriesContext(connection) as queries:
-        started = time.perf_counter()
-        while sent < limit:
-            counts = outbox.deliver_due(now=now, limit=min(200, limit - sent))
-            if not counts["claimed"]:
-                break
-            sent += counts["sent"]
-        elapsed = time.perf_counter() - started
+    pool = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True)[:limit])
+    OutboxMessage.objects.exclude(pk__in=pool).update(status=OutboxMessage.Status.SENT, sent_at=now)
+    workers = max(args.delivery_workers, 1)
+    delivery_runs = (
+        ("1 worker,  marked one by one       ", 1, 1),
+        (f"1 worker,  marked {outbox.MARK_SENT_EVERY} at a time     ", 1, outbox.MARK_SENT_EVERY),
+        (f"{workers} workers, marked {outbox.MARK_SENT_EVERY} at a time     ", workers, outbox.MARK_SENT_EVERY),
+    )
+    email_rates = []
+    for how, count, mark_every in delivery_runs:
+        OutboxMessage.objects.filter(pk__in=pool).update(
+            status=OutboxMessage.Status.PENDING,
+            sent_at=None,
+            claimed_until=None,
+            claim_token="",
+            attempts=0,
+            next_attempt_at=now,
+        )
+        reports = delivery_workers(count, port=port, mark_every=mark_every)
+        sent = sum(r["sent"] for r in reports)
+        queries = sum(r["queries"] for r in reports)
+        elapsed = max(r["end"] for r in reports) - min(r["start"] for r in reports)
+        email_rates.append(sent / elapsed)
+        print(
+            f"delivery, {how}: {sent} emails to a local SMTP sink in {elapsed:.2f}s ({sent / elapsed:,.0f} emails/s), "
+            f"{queries} queries ({queries / max(sent, 1):.2f} per email)"
+        )
     print(
-        f"delivery: {sent} emails to a local SMTP sink in {elapsed:.2f}s ({sent / elapsed:,.0f} emails/s), "
-        f"{len(queries)} queries ({len(queries) / max(sent, 1):.2f} per email)"
+        f"delivery: marked {outbox.MARK_SENT_EVERY} at a time is {email_rates[1] / email_rates[0]:.1f}x the rate of "
+        f"one by one; {workers} workers are {email_rates[2] / email_rates[0]:.1f}x"
     )
     sink.terminate()
     sink.wait(timeout=10)

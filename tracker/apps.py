@@ -12,5 +12,8 @@ class TrackerConfig(AppConfig):
         from accounts.vendor_apps import translate_plain_field_texts
 
         from . import account_emails  # noqa: F401  (receivers: password links and two-factor notices go via the outbox)
+        from .navigation import connect_signals
+
+        connect_signals()  # writes that change the navigation counts refresh their cached copies
 
         translate_plain_field_texts(PeriodicTask._meta)  # its "Task Name" label, in the admin where sweeps are paused

@@ -58,6 +58,18 @@ def navigation_count_expressions(*, user: User, organization: Organization, now:
     }
 
 
+def next_count_change_expression(*, user: User, organization: Organization, now: datetime) -> Subquery:
+    """When the user's navigation counts next change by the clock alone: their earliest open request not yet
+    overdue falls due (None when there is none). The local day's end is the other such moment."""
+    mine = RescueRequest.objects.visible_to(user).visible_to(organization).open().filter(assigned_to=user)
+    upcoming = (
+        mine.filter(~overdue_condition(now), next_follow_up_at__isnull=False)
+        .order_by("next_follow_up_at")
+        .values("next_follow_up_at")
+    )
+    return Subquery(upcoming[:1])
+
+
 def missing_after_days_expression(organization: Organization) -> Coalesce:
     """The organisation's "missing in transit after" setting as a scalar subquery (lists.transit's default)."""
     setting = ListSettings.objects.filter(organization=organization).values("missing_after_days")[:1]

@@ -146,3 +146,45 @@ class DigestCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}@{self.organization_id}: {self.last_week}"
+
+
+class ReminderItem(models.Model):
+    """One due follow-up listed in a reminder email: the unique key says this round of this request reached this
+    recipient once. A reminder email (one outbox row per recipient per sweep) lists several of these."""
+
+    # reminder:<request>:<due>:<round>:<user>, as the per-item outbox rows of before had
+    dedupe_key = models.CharField(_("dedupe key"), max_length=200, unique=True)
+    message = models.ForeignKey(
+        OutboxMessage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="reminder_items",
+        verbose_name=_("outbox message"),
+    )
+    request = models.ForeignKey(
+        "cases.RescueRequest", on_delete=models.CASCADE, related_name="+", verbose_name=_("rescue request")
+    )
+    due_at = models.DateTimeField(_("due date it concerns"))
+    sequence = models.PositiveSmallIntegerField(_("round"), default=0)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recipient"),
+    )
+    batch = models.CharField(max_length=32)  # the sweep transaction that inserted it: which keys were new to it
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("reminder item")
+        verbose_name_plural = _("reminder items")
+        indexes = [
+            models.Index(fields=["request", "due_at"], name="reminder_item_request_due"),
+            models.Index(fields=["batch"], name="reminder_item_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return self.dedupe_key

@@ -195,8 +195,28 @@ def _error_text(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:1000]
 
 
-def deliver_due(*, now: datetime, limit: int = 100, ids: list[int] | None = None) -> dict[str, int]:
-    """Claim and send up to `limit` due messages; return counts of sent, retrying and failed."""
+#: Sent emails are marked in one UPDATE per this many: a worker killed between a send and its mark makes that
+#: email go again after the lease, so this is also how many a crash can send twice (it was 1 before: 1 query each).
+MARK_SENT_EVERY = 20
+
+
+def _mark_sent(ids: list[int], *, token: str, now: datetime) -> None:
+    if ids:
+        OutboxMessage.objects.filter(pk__in=ids, claim_token=token).update(
+            status=OutboxMessage.Status.SENT, sent_at=now, claimed_until=None, last_error=""
+        )
+        ids.clear()
+
+
+def deliver_due(
+    *, now: datetime, limit: int = 100, ids: list[int] | None = None, mark_every: int | None = None
+) -> dict[str, int]:
+    """Claim and send up to `limit` due messages over one SMTP connection; return counts of sent, retrying, failed.
+
+    Sent rows are marked `mark_every` at a time (default MARK_SENT_EVERY), and always before a failure is recorded
+    or the batch ends.
+    """
+    mark_every = mark_every or MARK_SENT_EVERY
     token, messages = claim(now=now, limit=limit, ids=ids)
     counts = {"claimed": len(messages), "sent": 0, "retrying": 0, "failed": 0}
     for message in [m for m in messages if m.kind in TRANSPORTS]:
@@ -205,9 +225,7 @@ def deliver_due(*, now: datetime, limit: int = 100, ids: list[int] | None = None
         except Exception as error:
             counts[_record_failure(message=message, token=token, error=error, now=now)] += 1
             continue
-        OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
-            status=OutboxMessage.Status.SENT, sent_at=now, claimed_until=None, last_error=""
-        )
+        _mark_sent([message.pk], token=token, now=now)
         counts["sent"] += 1
     messages = [m for m in messages if m.kind not in TRANSPORTS]
     if not messages:
@@ -221,10 +239,12 @@ def deliver_due(*, now: datetime, limit: int = 100, ids: list[int] | None = None
             counts[_record_failure(message=message, token=token, error=error, now=now)] += 1
         return counts
     started = time.monotonic()
+    sent: list[int] = []
     try:
         for index, message in enumerate(messages):
             if time.monotonic() - started > lease().total_seconds() / 2:
                 # A slow server: hand the rest back before our lease runs out and another worker takes them.
+                _mark_sent(sent, token=token, now=now)
                 rest = [m.pk for m in messages[index:]]
                 OutboxMessage.objects.filter(pk__in=rest, claim_token=token).update(
                     status=OutboxMessage.Status.PENDING, claimed_until=None, claim_token="", attempts=F("attempts") - 1
@@ -234,13 +254,15 @@ def deliver_due(*, now: datetime, limit: int = 100, ids: list[int] | None = None
             try:
                 _as_email(message, email_connection=email_connection).send()
             except Exception as error:
+                _mark_sent(sent, token=token, now=now)
                 counts[_record_failure(message=message, token=token, error=error, now=now)] += 1
                 continue
-            OutboxMessage.objects.filter(pk=message.pk, claim_token=token).update(
-                status=OutboxMessage.Status.SENT, sent_at=now, claimed_until=None, last_error=""
-            )
+            sent.append(message.pk)
             counts["sent"] += 1
+            if len(sent) >= mark_every:
+                _mark_sent(sent, token=token, now=now)
     finally:
+        _mark_sent(sent, token=token, now=now)
         try:
             email_connection.close()
         except Exception:  # noqa: S110 - closing a broken SMTP session must not hide what was sent

@@ -6,15 +6,15 @@ Queries are batched per chunk of due rows, never per row.
 """
 
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, partial
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, QuerySet, Value, When
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -24,8 +24,9 @@ from cases.signals import requests_overdue
 
 from .email_shapes import ShapeRenderer
 from .links import case_link
-from .models import OutboxMessage
+from .models import OutboxMessage, ReminderItem
 from .outbox import Draft, enqueue, existing_keys, render_email
+from .reminder_email import ReminderLine, reminder_email
 
 CHUNK = 500
 logger = logging.getLogger(__name__)
@@ -43,11 +44,13 @@ class Planned:
 @dataclass
 class SweepResult:
     found: int = 0  # due items looked at
-    queued: int = 0  # new outbox rows
+    queued: int = 0  # newly reminded items (an outbox row each, except reminders: see emails)
     planned: list[Planned] | None = None  # filled in dry runs
+    emails: int | None = None  # new outbox rows, where one email lists several queued items (reminders)
 
     def as_dict(self) -> dict[str, int]:
-        return {"found": self.found, "queued": self.queued}
+        counts = {"found": self.found, "queued": self.queued}
+        return counts if self.emails is None else {**counts, "emails": self.emails}
 
 
 def key_time(moment: datetime) -> str:
@@ -69,6 +72,7 @@ class Team:
     """The active members of the organisations a sweep touches, loaded in one query."""
 
     def __init__(self, organization_ids: set[int]):
+        self.organizations = Organization.objects.in_bulk(organization_ids)
         self.members: dict[int, dict[int, Membership]] = defaultdict(dict)
         for membership in Membership.objects.filter(
             organization_id__in=organization_ids, is_active=True, user__is_active=True
@@ -107,7 +111,7 @@ def _due_requests(*, now: datetime, organization: Organization | None) -> QueryS
     due = RescueRequest.objects.overdue(now=now)
     if organization is not None:
         due = due.filter(organization=organization)
-    return due.select_related("organization", "victim", "assigned_to").only(
+    return due.select_related("victim", "assigned_to").only(
         "pk",
         "priority",
         "status",
@@ -117,8 +121,15 @@ def _due_requests(*, now: datetime, organization: Organization | None) -> QueryS
         "organization_id",
         "victim_id",
         "victim__case_number",
-        *(f"organization__{f.name}" for f in Organization._meta.concrete_fields),
     )
+
+
+def _due_chunks(due: QuerySet, team: "Team") -> Iterator[list[RescueRequest]]:
+    """`chunks(due)`, each request given its organisation from the team's (one instance per organisation)."""
+    for chunk in chunks(due):
+        for request in chunk:
+            request.organization = team.organizations[request.organization_id]
+        yield chunk
 
 
 def _request_context(*, request: RescueRequest, now: datetime) -> dict:
@@ -176,16 +187,34 @@ def _finish(result: SweepResult, drafts: list[Draft], plans: list[Planned], *, n
         result.queued += enqueue([d for d, _p in fresh], now=now)
 
 
-def sweep_reminders(
-    *, now: datetime, dry_run: bool = False, organization: Organization | None = None, render_by_shape: bool = True
-) -> SweepResult:
-    """Remind the assigned caseworker (else the supervisors) of every open request whose follow-up is due."""
-    result = SweepResult(planned=[] if dry_run else None)
-    shapes = ShapeRenderer() if render_by_shape else None
+@dataclass
+class DueReminder:
+    """One due follow-up for one recipient: a line of that recipient's reminder email."""
+
+    request: RescueRequest
+    round: int
+    membership: Membership
+    unassigned: bool
+
+    @property
+    def key(self) -> str:
+        due = key_time(self.request.next_follow_up_at)
+        return f"reminder:{self.request.pk}:{due}:{self.round}:{self.membership.user_id}"
+
+
+def sweep_reminders(*, now: datetime, dry_run: bool = False, organization: Organization | None = None) -> SweepResult:
+    """Remind the assigned caseworker (else the supervisors) of every open request whose follow-up is due.
+
+    One email per recipient lists all of their due follow-ups; each line has its own ledger row (ReminderItem)
+    whose unique key says that round of that request reached that person once.
+    """
+    result = SweepResult(planned=[] if dry_run else None, emails=0)
     due = _due_requests(now=now, organization=organization)
     team = Team(set(due.values_list("organization_id", flat=True).distinct()))
-    for chunk in chunks(due):
-        drafts, plans = [], []
+    per_recipient: dict[tuple[int, int], list[DueReminder]] = defaultdict(list)
+    read_chunks = []
+    for chunk in _due_chunks(due, team):
+        read_chunks.append(chunk)
         for request in chunk:
             result.found += 1
             caseworker = team.member(request.organization_id, request.assigned_to_id)
@@ -193,34 +222,114 @@ def sweep_reminders(
             if not recipients:
                 logger.error("rescue request %s: no caseworker or supervisor to remind", request.pk)
             round_ = reminder_round(request=request, now=now)
-            context = {**_request_context(request=request, now=now), "round": round_, "unassigned": not caseworker}
-            content = rendered(
-                "reminder",
-                context,
-                lambda c: _("Follow-up due: %(case)s") % {"case": c["case_number"]},
-                shapes=shapes,
-            )
             for membership in recipients:
-                drafts.append(
-                    Draft(
-                        organization_id=request.organization_id,
-                        kind=OutboxMessage.Kind.REMINDER,
-                        dedupe_key=(
-                            f"reminder:{request.pk}:{key_time(request.next_follow_up_at)}:{round_}:{membership.user_id}"
-                        ),
-                        recipient_id=membership.user_id,
-                        recipient_email=membership.user.email,
-                        content=content(membership),
-                        about=request,
-                        due_at=request.next_follow_up_at,
-                        sequence=round_,
-                    )
+                per_recipient[(request.organization_id, membership.user_id)].append(
+                    DueReminder(request, round_, membership, unassigned=not caseworker)
                 )
-                plans.append(Planned("reminder", request.victim.case_number, membership.user_id))
-        _finish(result, drafts, plans, now=now, dry_run=dry_run)
-        if not dry_run:
+    # A few recipients per transaction, about CHUNK lines each time: a crash loses only an uncommitted group.
+    group: list[list[DueReminder]] = []
+    for lines in per_recipient.values():
+        group.append(lines)
+        if sum(len(g) for g in group) >= CHUNK:
+            _queue_reminders(group, result=result, now=now, dry_run=dry_run)
+            group = []
+    _queue_reminders(group, result=result, now=now, dry_run=dry_run)
+    if not dry_run:
+        for chunk in read_chunks:
             requests_overdue.send(sender=RescueRequest, requests=chunk, now=now)  # e.g. the api app's webhooks
     return result
+
+
+def _queue_reminders(group: list[list[DueReminder]], *, result: SweepResult, now: datetime, dry_run: bool) -> None:
+    """Insert the group's ledger rows; the ones new to this transaction become one outbox row per recipient.
+
+    Set-based: the ledger insert skips keys that exist (ON CONFLICT DO NOTHING; a concurrent sweep inserting the
+    same key waits for the other's commit, then skips it), and the rows tagged with this batch are the new ones.
+    """
+    lines = sorted((line for lines in group for line in lines), key=lambda line: line.key)  # one lock order
+    if not lines:
+        return
+    if dry_run:
+        keys = [line.key for line in lines]
+        known = set(ReminderItem.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        fresh = [line for line in lines if line.key not in known]
+        result.planned.extend(Planned("reminder", li.request.victim.case_number, li.membership.user_id) for li in fresh)
+        result.queued += len(fresh)
+        return
+    batch = uuid.uuid4().hex
+    with transaction.atomic():
+        ReminderItem.objects.bulk_create(
+            [
+                ReminderItem(
+                    dedupe_key=line.key,
+                    request_id=line.request.pk,
+                    due_at=line.request.next_follow_up_at,
+                    sequence=line.round,
+                    recipient_id=line.membership.user_id,
+                    batch=batch,
+                    created_at=now,
+                )
+                for line in lines
+            ],
+            batch_size=500,
+            ignore_conflicts=True,
+        )
+        new = set(ReminderItem.objects.filter(batch=batch).values_list("dedupe_key", flat=True))
+        if not new:
+            return
+        messages, keys_of = [], {}
+        for recipient_lines in group:
+            fresh = [line for line in recipient_lines if line.key in new]
+            if fresh:
+                message = _reminder_email(fresh, batch=batch, now=now)
+                messages.append(message)
+                keys_of[message.dedupe_key] = [line.key for line in fresh]
+        OutboxMessage.objects.bulk_create(messages, batch_size=200)
+        ids = dict(
+            OutboxMessage.objects.filter(dedupe_key__startswith=f"reminders:{batch}:").values_list("dedupe_key", "pk")
+        )
+        # By the lines' own keys: one person can be a member of two organisations, each its own email.
+        ReminderItem.objects.filter(batch=batch).update(
+            message_id=Case(*(When(dedupe_key__in=keys_of[key], then=Value(pk)) for key, pk in ids.items()))
+        )
+    result.queued += len(new)
+    result.emails += len(messages)
+
+
+def _reminder_email(lines: list[DueReminder], *, batch: str, now: datetime) -> OutboxMessage:
+    """One recipient's reminder: every due follow-up in one email, rendered once, in their language."""
+    membership = lines[0].membership
+    organization = lines[0].request.organization
+    subject, text, html = reminder_email(
+        [
+            ReminderLine(
+                case_number=line.request.victim.case_number,
+                victim_id=line.request.victim_id,
+                priority=line.request.priority,
+                due_at=line.request.next_follow_up_at,
+                days_overdue=line.request.days_overdue(now=now),
+                round=line.round,
+                unassigned=line.unassigned,
+            )
+            for line in lines
+        ],
+        language=membership.user.preferred_language,
+        organization=organization,
+        timezone=str(organization.timezone),
+    )
+    return OutboxMessage(
+        organization_id=organization.pk,
+        kind=OutboxMessage.Kind.REMINDER,
+        dedupe_key=f"reminders:{batch}:{organization.pk}:{membership.user_id}",
+        recipient_id=membership.user_id,
+        recipient_email=membership.user.email,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        due_at=min(line.request.next_follow_up_at for line in lines),
+        created_at=now,
+        next_attempt_at=now,
+    )
 
 
 def _reminder_rounds(requests: list[RescueRequest]) -> dict[tuple[int, datetime], int]:
@@ -228,15 +337,11 @@ def _reminder_rounds(requests: list[RescueRequest]) -> dict[tuple[int, datetime]
     if not requests:
         return {}
     rows = (
-        OutboxMessage.objects.filter(
-            kind=OutboxMessage.Kind.REMINDER,
-            content_type=ContentType.objects.get_for_model(RescueRequest),
-            object_id__in=[r.pk for r in requests],
-        )
-        .values("object_id", "due_at")
+        ReminderItem.objects.filter(request_id__in=[r.pk for r in requests])
+        .values("request_id", "due_at")
         .annotate(rounds=Count("sequence", distinct=True))
     )
-    return {(row["object_id"], row["due_at"]): row["rounds"] for row in rows}
+    return {(row["request_id"], row["due_at"]): row["rounds"] for row in rows}
 
 
 def sweep_escalations(
@@ -247,7 +352,7 @@ def sweep_escalations(
     shapes = ShapeRenderer() if render_by_shape else None
     due = _due_requests(now=now, organization=organization)
     team = Team(set(due.values_list("organization_id", flat=True).distinct()))
-    for chunk in chunks(due):
+    for chunk in _due_chunks(due, team):
         rounds = _reminder_rounds(chunk)
         drafts, plans = [], []
         for request in chunk:

@@ -305,6 +305,10 @@ if REDIS_URL:
             "KEY_PREFIX": "homeward",
         }
     }
+# Each member's navigation counts (every page shows them) are reused from the cache for up to this many seconds,
+# until a request or referral of the organisation changes (tracker/navigation.py). Only with a cache every worker
+# shares: without Redis each gunicorn worker has its own memory, and a write in one would not reach the others.
+NAVIGATION_COUNTS_CACHE_SECONDS = env.int("NAVIGATION_COUNTS_CACHE_SECONDS", default=60 if REDIS_URL else 0)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]

@@ -26,3 +26,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 
 # WhiteNoise warns when STATIC_ROOT is missing; tests never collect static files.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Navigation counts are counted on every page: a test's writes commit only in its own rolled-back transaction, so
+# the cache's invalidation (on commit) would not see them. tests/tracker/test_navigation_cache.py turns it on.
+NAVIGATION_COUNTS_CACHE_SECONDS = 0

@@ -3,14 +3,23 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from accounts.models import Membership
+from accounts.models import Membership, User
 from cases import services
 from cases.models import Victim
-from tests.factories import AgencyFactory, make_overdue_request, make_referral, make_request, make_victim
-from tracker import outbox
+from tests.catalogue import compile_catalogue
+from tests.factories import (
+    AgencyFactory,
+    MembershipFactory,
+    UserFactory,
+    make_overdue_request,
+    make_referral,
+    make_request,
+    make_victim,
+)
+from tracker import digests, outbox
 from tracker.digests import render_digest, sweep_digests
 from tracker.models import DigestCheckpoint, OutboxMessage
 from tracker.sweeps import sweep_escalations
@@ -220,3 +229,100 @@ def test_a_digest_for_a_caseworker_with_many_open_requests_runs_a_fixed_number_o
     assert f"Overdue follow-ups ({caseload})" in text
     assert (f"…and {caseload - 50} more." in text) is (caseload > 50)
     assert len(queries) <= 12, [q["sql"][:60] for q in queries]
+
+
+# --- A run of many members: facts read at once, each member's own digest ---------------------------------------
+
+
+def caseworkers_with_work(org_users, count: int, *, now: datetime, start: int = 0) -> list:
+    """`count` more caseworkers, each with an overdue request on a case reported this week and a referral."""
+    users = []
+    for i in range(start, start + count):
+        user = UserFactory(email=f"extra{i}@alpha.example.org", display_name=f"Extra {i}")
+        MembershipFactory(user=user, organization=org_users.organization, role=Membership.Role.CASEWORKER)
+        victim = make_victim(organization=org_users.organization, assigned_to=user, now=now - timedelta(days=2))
+        Victim.objects.filter(pk=victim.pk).update(created_at=now - timedelta(days=2))
+        make_overdue_request(victim=victim, days_overdue=1 + i, now=now)
+        services.referral_send(
+            referral=make_referral(victim=victim, agency=AgencyFactory()), sent_by=user, now=now - timedelta(days=1)
+        )
+        users.append(user)
+    return users
+
+
+def digest_run_queries(organization) -> tuple[int, int]:
+    """How many digests a run queues and how many queries it takes (rolled back: the next run finds them due)."""
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        result = sweep_digests(now=MONDAY_SLOT, organization=organization)
+        transaction.set_rollback(True)
+    return result.queued, len(queries)
+
+
+def test_a_digest_run_takes_as_many_queries_for_12_members_as_for_3(org_a):
+    make_overdue_request(victim=make_victim(organization=org_a.organization, assigned_to=None), now=MONDAY_SLOT)
+    caseworkers_with_work(org_a, 3, now=MONDAY_SLOT)
+    queued_few, few = digest_run_queries(org_a.organization)
+    caseworkers_with_work(org_a, 9, now=MONDAY_SLOT, start=3)
+    queued_many, many = digest_run_queries(org_a.organization)
+
+    assert (queued_few, queued_many) == (3 + 4, 12 + 4)  # and the two caseworkers, supervisor and admin of org_a
+    assert many == few  # it was 19 queries a member
+    assert few <= 32
+
+
+def test_in_a_run_each_member_gets_the_digest_they_would_get_alone_in_their_own_language(org_a, settings, tmp_path):
+    settings.LOCALE_PATHS = [compile_catalogue(tmp_path, "th", {"Normal": "ปกติ", "Team": "ทีม"})]
+    now = MONDAY_SLOT
+    extra = caseworkers_with_work(org_a, 3, now=now)
+    thai = [extra[1], org_a.supervisor]
+    User.objects.filter(pk__in=[u.pk for u in thai]).update(language="th")
+    services.victim_change_status(
+        victim=Victim.objects.get(assigned_to=extra[2]),
+        to_status="rescued",
+        changed_by=None,
+        now=now - timedelta(hours=2),
+    )
+
+    sweep_digests(now=now, organization=org_a.organization)
+
+    members = Membership.objects.filter(organization=org_a.organization).select_related("user", "organization")
+    for member in members:
+        [digest] = digests_to(member.user.email)
+        alone = render_digest(membership=member, now=now, week="2026-W11")
+        assert (digest.subject, digest.body_text, digest.body_html) == alone, member.user.email
+    texts = {u.email: digests_to(u.email)[0].body_text for u in extra}
+    for user in extra:
+        own = Victim.objects.get(assigned_to=user).case_number
+        assert own in texts[user.email]
+        assert all(own not in text for email, text in texts.items() if email != user.email)
+    assert "ปกติ" in texts[extra[1].email] and "ปกติ" not in texts[extra[0].email]
+    assert "Reported → Rescued" in texts[extra[2].email]
+    assert "ทีม" in digests_to(org_a.supervisor.email)[0].body_text
+    assert "\nTeam\n" in digests_to(org_a.org_admin.email)[0].body_text
+
+
+def test_a_run_that_stops_half_way_loses_and_repeats_no_digest(org_a, monkeypatch):
+    now = MONDAY_SLOT
+    caseworkers_with_work(org_a, 3, now=now)
+    monkeypatch.setattr(digests, "CHUNK", 2)
+    real_enqueue, calls = digests.enqueue, []
+
+    def enqueue_then_fail(drafts, *, now):
+        calls.append(len(drafts))
+        if len(calls) == 2:
+            raise ConnectionError("database went away")
+        return real_enqueue(drafts, now=now)
+
+    monkeypatch.setattr(digests, "enqueue", enqueue_then_fail)
+    with pytest.raises(ConnectionError):
+        sweep_digests(now=now, organization=org_a.organization)
+    assert OutboxMessage.objects.filter(kind="digest").count() == 2  # the first chunk, with its checkpoints
+    assert DigestCheckpoint.objects.count() == 2
+
+    again = sweep_digests(now=now + timedelta(minutes=10), organization=org_a.organization)
+
+    assert again.found == again.queued == 5
+    members = Membership.objects.filter(organization=org_a.organization)
+    assert sorted(OutboxMessage.objects.filter(kind="digest").values_list("recipient_id", flat=True)) == sorted(
+        members.values_list("user_id", flat=True)
+    )

@@ -3,13 +3,15 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tests.factories import CompoundFactory, make_overdue_request, make_victim
 from tracker import outbox
 from tracker.models import OutboxMessage
 from tracker.sweeps import sweep_escalations, sweep_reminders
 
-from .conftest import assert_no_personal_data
+from .conftest import assert_no_personal_data, bulk_caseload
 
 pytestmark = pytest.mark.django_db
 
@@ -168,11 +170,41 @@ def test_a_batch_that_outlasts_half_its_lease_hands_the_rest_back_instead_of_rac
     for _ in range(3):
         make_overdue_request(victim=sensitive_victim(org_a), now=now)
     sweep_reminders(now=now)
+    emails = OutboxMessage.objects.count()  # one per recipient, listing the three cases
 
     counts = outbox.deliver_due(now=now)
 
-    assert (counts["sent"], counts["released"]) == (0, 3)
+    assert (counts["sent"], counts["released"]) == (0, emails)
     assert list(OutboxMessage.objects.values_list("status", "attempts", "claim_token").distinct()) == [
         (S.PENDING, 0, "")
     ]
     assert smtp_server.received == []
+
+
+def test_a_batch_of_emails_is_marked_sent_in_a_few_queries_not_one_per_email(org_a, now, smtp_server):
+    bulk_caseload(organization=org_a.organization, assigned_to=None, count=45, due_at=now - timedelta(days=8))
+    assert sweep_escalations(now=now).queued == 45  # one email each to the supervisor
+
+    with CaptureQueriesContext(connection) as queries:
+        counts = outbox.deliver_due(now=now, limit=100)
+
+    assert counts["sent"] == 45 and len(smtp_server.received) == 45
+    assert set(OutboxMessage.objects.values_list("status", "sent_at")) == {(S.SENT, now)}
+    assert len(queries) <= 8, [q["sql"][:80] for q in queries]  # a claim, then one UPDATE per 20 sent
+
+
+def test_a_refused_email_in_a_batch_leaves_the_ones_sent_before_it_marked_sent(org_a, now, smtp_server):
+    bulk_caseload(organization=org_a.organization, assigned_to=None, count=5, due_at=now - timedelta(days=8), start=100)
+    sweep_escalations(now=now)  # five emails to the supervisor, queued first
+    make_overdue_request(victim=sensitive_victim(org_a), now=now)
+    sweep_reminders(now=now)  # then one to the caseworker, whose mailbox refuses it
+    smtp_server.refuse_rcpt[org_a.caseworker.email] = "550 5.1.1 Mailbox unavailable"
+
+    counts = outbox.deliver_due(now=now, limit=100)
+    outbox.deliver_due(now=now + timedelta(minutes=1))  # before the backoff: nothing is sent twice
+
+    # The supervisor's five escalations and their reminder about the five unassigned cases went; the refusal waits.
+    assert (counts["sent"], counts["retrying"]) == (6, 1)
+    assert len(smtp_server.received) == 6
+    assert OutboxMessage.objects.filter(recipient=org_a.supervisor, status=S.SENT).count() == 6
+    assert OutboxMessage.objects.get(recipient=org_a.caseworker).status == S.PENDING

@@ -10,8 +10,15 @@ from accounts.models import Membership
 from cases import services
 from cases.models import RescueRequest
 from tests.factories import AgencyFactory, make_overdue_request, make_referral, make_request, make_victim
-from tracker.models import OutboxMessage
-from tracker.sweeps import reminder_round, should_escalate, sweep_escalations, sweep_referral_chases, sweep_reminders
+from tracker.models import OutboxMessage, ReminderItem
+from tracker.sweeps import (
+    key_time,
+    reminder_round,
+    should_escalate,
+    sweep_escalations,
+    sweep_referral_chases,
+    sweep_reminders,
+)
 
 from .conftest import bulk_caseload
 
@@ -35,7 +42,7 @@ def test_a_due_request_reminds_its_caseworker_once_however_often_the_sweep_runs(
     assert (first.queued, second.queued) == (1, 0)
     message = OutboxMessage.objects.get(kind=K.REMINDER)
     assert message.recipient_email == org_a.caseworker.email
-    assert message.about == request
+    assert [item.request for item in message.reminder_items.all()] == [request]
     assert request.victim.case_number in message.subject
 
 
@@ -183,7 +190,108 @@ def test_a_sweep_over_a_thousand_due_requests_runs_a_bounded_number_of_queries(o
     with CaptureQueriesContext(connection) as queries:
         result = sweep_reminders(now=now)
 
-    assert result.queued == 1000
-    assert OutboxMessage.objects.filter(kind=K.REMINDER).count() == 1000
-    # Reads are one per 500 rows; inserts are batched by the database's parameter limit (about 45 rows on SQLite).
+    assert (result.queued, result.emails) == (1000, 1)  # one email lists all of the caseworker's due cases
+    assert ReminderItem.objects.filter(message__recipient=org_a.caseworker).count() == 1000
+    # Reads are one per 500 rows; inserts are batched by the database's parameter limit on SQLite.
     assert len(queries) <= 50, [q["sql"][:80] for q in queries]
+
+
+def test_each_recipient_gets_one_reminder_listing_all_their_due_cases(org_a, now):
+    mine = [
+        make_overdue_request(
+            victim=make_victim(organization=org_a.organization, assigned_to=org_a.caseworker), days_overdue=d, now=now
+        )
+        for d in (1, 3, 2)
+    ]
+    theirs = make_overdue_request(
+        victim=make_victim(organization=org_a.organization, assigned_to=org_a.caseworker2), now=now
+    )
+    unassigned = make_overdue_request(victim=make_victim(organization=org_a.organization, assigned_to=None), now=now)
+
+    result = sweep_reminders(now=now)
+
+    assert (result.found, result.queued, result.emails) == (5, 5, 3)
+    assert recipients(K.REMINDER) == sorted([org_a.caseworker.email, org_a.caseworker2.email, org_a.supervisor.email])
+    email = OutboxMessage.objects.get(recipient=org_a.caseworker)
+    oldest_first = [mine[1], mine[2], mine[0]]
+    numbers = [r.victim.case_number for r in oldest_first]
+    assert email.subject == f"Follow-up due: {', '.join(numbers)}"
+    positions = [email.body_text.index(f"A follow-up is due on case {n}.") for n in numbers]
+    assert positions == sorted(positions)
+    assert all(n in email.body_html for n in numbers)
+    assert theirs.victim.case_number not in email.body_text
+    supervisors = OutboxMessage.objects.get(recipient=org_a.supervisor).body_text
+    assert unassigned.victim.case_number in supervisors and "Nobody is assigned" in supervisors
+    # Swept again: nothing new for anyone; a new due case makes a new email listing only that one.
+    assert sweep_reminders(now=now + timedelta(minutes=5)).queued == 0
+    later = make_overdue_request(
+        victim=make_victim(organization=org_a.organization, assigned_to=org_a.caseworker), now=now
+    )
+    assert (sweep_reminders(now=now).emails, OutboxMessage.objects.filter(recipient=org_a.caseworker).count()) == (1, 2)
+    newest = OutboxMessage.objects.filter(recipient=org_a.caseworker).order_by("pk").last()
+    assert newest.subject == f"Follow-up due: {later.victim.case_number}"
+
+
+def test_a_sweeps_query_count_does_not_grow_with_the_number_of_due_requests(org_a, now):
+    def queries_for(count: int, due_at, start: int) -> int:
+        bulk_caseload(
+            organization=org_a.organization, assigned_to=org_a.caseworker, count=count, due_at=due_at, start=start
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert sweep_reminders(now=now).queued == count
+        return len(queries)
+
+    few = queries_for(5, now - timedelta(days=2), 1)
+    OutboxMessage.objects.update(status=OutboxMessage.Status.SENT, sent_at=now)
+    RescueRequest.objects.update(next_follow_up_at=now + timedelta(days=3))  # answered: no longer due
+    many = queries_for(100, now - timedelta(days=1), 100)
+
+    assert many == few
+
+
+def test_a_round_reminded_before_the_upgrade_is_not_reminded_again(org_a, now):
+    """The migration copies per-item reminder rows into the ledger; the sweep then finds the key taken."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    request = make_overdue_request(
+        victim=make_victim(organization=org_a.organization, assigned_to=org_a.caseworker), days_overdue=1, now=now
+    )
+    key = f"reminder:{request.pk}:{key_time(request.next_follow_up_at)}:0:{org_a.caseworker.pk}"
+    OutboxMessage.objects.create(
+        organization=org_a.organization,
+        kind=K.REMINDER,
+        dedupe_key=key,
+        recipient=org_a.caseworker,
+        recipient_email=org_a.caseworker.email,
+        subject="Follow-up due",
+        body_text="Old",
+        content_type=ContentType.objects.get_for_model(RescueRequest),
+        object_id=request.pk,
+        due_at=request.next_follow_up_at,
+    )
+    importlib.import_module("tracker.migrations.0004_reminder_items").ledger_from_outbox(apps, None)
+
+    assert sweep_reminders(now=now).queued == 0
+    assert ReminderItem.objects.get().dedupe_key == key
+
+
+def test_a_caseworker_in_two_organisations_gets_each_organisations_reminder(org_a, org_b, now):
+    # One person, a caseworker of both organisations (e.g. seconded): each organisation's email lists its own case.
+    Membership.objects.create(user=org_a.caseworker, organization=org_b.organization, role=Membership.Role.CASEWORKER)
+    here = make_overdue_request(
+        victim=make_victim(organization=org_a.organization, assigned_to=org_a.caseworker), now=now
+    )
+    there = make_overdue_request(
+        victim=make_victim(organization=org_b.organization, assigned_to=org_a.caseworker), now=now
+    )
+
+    result = sweep_reminders(now=now)
+
+    assert (result.queued, result.emails) == (2, 2)
+    emails = {m.organization_id: m for m in OutboxMessage.objects.filter(recipient=org_a.caseworker)}
+    assert emails[org_a.organization.pk].subject == f"Follow-up due: {here.victim.case_number}"
+    assert emails[org_b.organization.pk].subject == f"Follow-up due: {there.victim.case_number}"
+    assert [i.request for i in emails[org_b.organization.pk].reminder_items.all()] == [there]

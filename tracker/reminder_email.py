@@ -1,0 +1,130 @@
+"""One recipient's reminder email: every due follow-up of theirs in one email, rendered once per sweep.
+
+The email's layout is a template (templates/emails/reminder.*) rendered once per recipient; the lines of each due
+case are made here with gettext from the same msgids the per-item template used, because a template tag per line
+of thousands of cases costs more than everything else in a sweep (docs/performance.md, "Follow-up engine").
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.utils import formats, translation
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from cases.models import RescueRequest
+
+from .links import case_link
+from .outbox import render_email
+
+
+@dataclass(frozen=True)
+class ReminderLine:
+    """What the email says about one due case."""
+
+    case_number: str
+    victim_id: int
+    priority: str
+    due_at: datetime
+    days_overdue: int
+    round: int
+    unassigned: bool
+
+
+def _labels() -> dict[str, str]:
+    """The strings every line shares, translated once per email in the active language."""
+    return {
+        "priority": _("Priority"),
+        "due": _("Follow-up was due"),
+        "overdue": _("Overdue"),
+        "unassigned": _("Nobody is assigned to this case, so this reminder goes to the supervisors."),
+        "log": _("Log the contact to move the next follow-up forward"),
+        "open": _("Open the case and log the contact"),
+        **{f"priority:{value}": str(label) for value, label in RescueRequest.Priority.choices},
+    }
+
+
+def _text(line: ReminderLine, labels: dict[str, str], due: str, zone: str) -> str:
+    parts = [
+        _("A follow-up is due on case %(case_number)s.") % {"case_number": line.case_number},
+        "",
+        f"{labels['priority']}: {labels['priority:' + line.priority]}",
+        f"{labels['due']}: {due} ({zone})",
+    ]
+    if line.days_overdue:
+        parts.append(
+            ngettext("Overdue by %(days)s day.", "Overdue by %(days)s days.", line.days_overdue)
+            % {"days": line.days_overdue}
+        )
+    if line.round:
+        parts.append(
+            ngettext(
+                "It has been due again %(rounds)s time since.",
+                "It has been due again %(rounds)s times since.",
+                line.round,
+            )
+            % {"rounds": line.round}
+        )
+    if line.unassigned:
+        parts.append(labels["unassigned"])
+    parts += ["", f"{labels['log']}: {case_link(line.victim_id)}"]
+    return "\n".join(parts)
+
+
+def _html(line: ReminderLine, labels: dict[str, str], due: str, zone: str) -> str:
+    heading = _("A follow-up is due on case <strong>%(case_number)s</strong>.") % {
+        "case_number": escape(line.case_number)
+    }
+    overdue = ""
+    if line.days_overdue:
+        days = ngettext("%(days)s day", "%(days)s days", line.days_overdue) % {"days": line.days_overdue}
+        overdue = (
+            f'<tr><td style="color:#66707a;">{escape(labels["overdue"])}</td>'
+            f'<td style="color:#b42318;font-weight:bold;">{days}</td></tr>'
+        )
+    unassigned = f'<p style="margin:0 0 12px 0;">{escape(labels["unassigned"])}</p>' if line.unassigned else ""
+    return (
+        f'<p style="margin:0 0 12px 0;font-size:16px;">{heading}</p>\n'
+        '<table role="presentation" cellpadding="4" cellspacing="0" style="font-size:14px;margin:0 0 12px 0;">\n'
+        f'<tr><td style="color:#66707a;">{escape(labels["priority"])}</td>'
+        f"<td>{escape(labels['priority:' + line.priority])}</td></tr>\n"
+        f'<tr><td style="color:#66707a;">{escape(labels["due"])}</td><td>{escape(due)} ({escape(zone)})</td></tr>\n'
+        f"{overdue}</table>\n{unassigned}"
+        f'<p style="margin:16px 0;"><a href="{escape(case_link(line.victim_id))}" style="background:#1d3557;'
+        'color:#ffffff;padding:10px 16px;border-radius:4px;text-decoration:none;display:inline-block;">'
+        f"{escape(labels['open'])}</a></p>\n"
+    )
+
+
+def reminder_email(
+    lines: Sequence[ReminderLine], *, language: str, organization, timezone: str
+) -> tuple[str, str, str]:
+    """(subject, text, html) of one recipient's reminder listing `lines` (oldest due first), in `language`."""
+    lines = sorted(lines, key=lambda line: (line.due_at, line.case_number))
+    zone = ZoneInfo(timezone)
+    with translation.override(language):
+        labels = _labels()
+        subject = _("Follow-up due: %(case)s") % {"case": case_list([line.case_number for line in lines])}
+        items = []
+        for line in lines:
+            due = formats.date_format(line.due_at.astimezone(zone), "DATETIME_FORMAT")
+            html = mark_safe(_html(line, labels, due, timezone))  # noqa: S308 - every value in it is escaped
+            items.append({"text": _text(line, labels, due, timezone), "html": html})
+        context = {"items": items, "organization": organization, "timezone": timezone, "title": subject}
+        text, html = render_email(template="reminder", context=context)
+    return subject, text, html
+
+
+def case_list(case_numbers: list[str], *, limit: int = 200) -> str:
+    """Case numbers for a subject line, as many as fit in `limit` characters, then an ellipsis."""
+    shown = ""
+    for index, number in enumerate(case_numbers):
+        longer = f"{shown}, {number}" if shown else number
+        if len(longer) > limit:
+            return f"{shown}, …" if index else f"{number[:limit]}…"
+        shown = longer
+    return shown
