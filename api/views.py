@@ -1,93 +1,28 @@
-"""The partner API's resources. Every row comes from `visible_to(key.as_viewer())`; every write from a service.
+"""The partner API's cases, reports, rescue requests and referrals. Every row comes from
+`visible_to(key.as_viewer())`; every write from a service. Lists: list_views.py; batches and screening:
+homecoming_views.py; what they share: view_base.py.
 
 Another organisation's id is a 404 (its rows are not in the queryset), never a 403.
 """
 
 from datetime import UTC
 
-from django import forms as django_forms
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import exceptions, mixins, status, viewsets
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, mixins, viewsets
 from rest_framework.decorators import action
-from rest_framework.pagination import LimitOffsetPagination
-from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.permissions import Action
 from audit import trail as audit
-from audit.trail import AuditEntry, AuditMiddleware
 from cases import services
 from cases.duplicates import find_possible_duplicates
-from cases.models import AgencyReferral, RescueRequest, StaleRecordError, Victim
-from core.names import latin_reading
-from homecoming import selectors as homecoming_selectors
-from homecoming.models import RepatriationBatch, Screening
-from lists import chunks as list_chunks
-from lists import reports as list_reports
-from lists.models import Match, ReleasedList
-from lists.reading import MappingError, UnreadableFile, apply_overrides, guess_mapping, read_table
-from lists.services import list_import
+from cases.models import AgencyReferral, RescueRequest, Victim
 
 from . import serializers as s
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "Someone changed this record since you read it; read it again and retry."
-
-
-def call_service(function, **kwargs):
-    """Run a service; its ValidationError (the user's terms) becomes a 400, a stale version a 409."""
-    try:
-        return function(**kwargs)
-    except StaleRecordError as error:
-        raise Conflict() from error
-    except DjangoValidationError as error:
-        detail = error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
-        raise exceptions.ValidationError(detail) from error
-
-
-def _plain(data: dict) -> dict:
-    """Serializer output to service arguments (multi-choice sets become lists)."""
-    return {k: sorted(v) if isinstance(v, set) else v for k, v in data.items()}
-
-
-class KeyViewMixin:
-    """The key's viewer, and one audit entry per request: which key, what, from where, with what result."""
-
-    write_action = Action.EDIT
-    lookup_value_regex = r"[0-9]+"
-
-    @property
-    def viewer(self):
-        if getattr(self, "swagger_fake_view", False):
-            return None  # the schema generator: no rows
-        return self.request.auth.as_viewer()
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        key = getattr(request, "auth", None)
-        if key is not None:
-            AuditEntry.objects.log_create(
-                key,
-                force_log=True,
-                action=AuditEntry.Action.ACCESS,
-                changes=None,
-                actor=None,
-                actor_email=f"api-key:{key.prefix}",
-                remote_addr=AuditMiddleware._get_remote_addr(request),
-                additional_data={
-                    "view": "api",
-                    "method": request.method,
-                    "path": request.path[:200],
-                    "status": response.status_code,
-                },
-            )
-        return response
+from .view_base import KeyViewMixin, call_service, plain_arguments
 
 
 class CaseFilter(filters.FilterSet):
@@ -139,11 +74,11 @@ class CaseViewSet(KeyViewMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin
             organization=self.request.auth.organization,
             created_by=None,
             assigned_to=None,
-            **_plain(serializer.validated_data),
+            **plain_arguments(serializer.validated_data),
         )
 
     def perform_update(self, serializer):
-        changes = _plain(serializer.validated_data)
+        changes = plain_arguments(serializer.validated_data)
         if "version" not in changes:
             raise exceptions.ValidationError({"version": ["Send the version you read."]})
         expected = changes.pop("version")
@@ -162,7 +97,7 @@ class ReportViewSet(KeyViewMixin, viewsets.GenericViewSet):
     def create(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        person = _plain(serializer.validated_data["person"])
+        person = plain_arguments(serializer.validated_data["person"])
         reporter = dict(serializer.validated_data["reporter"])
         organization = request.auth.organization
         now = timezone.now()
@@ -268,169 +203,3 @@ class ReferralViewSet(KeyViewMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             services.referral_record_response, referral=referral, recorded_by=None, via="api", **data.validated_data
         )
         return Response(self.get_serializer(referral).data)
-
-
-# --- Released lists: upload (the web import's service), status, matches -----------------------------------------
-
-
-class ReleasedListViewSet(KeyViewMixin, viewsets.GenericViewSet):
-    """Published lists the key's organisation sees (its own and those shared with all): upload, read, status, matches.
-
-    Upload needs IMPORT_LISTS (supervisor and org admin keys, read-write). It runs `lists.services.list_import`, the
-    web import's service: the same reading and validation, provenance (source, date, file name, SHA-256) and
-    matching; the same file again is recognised and returned (200, `already_imported`), not imported twice.
-    """
-
-    serializer_class = s.ReleasedListSerializer
-    parser_classes = [MultiPartParser, FormParser]
-    write_actions = {"create": Action.IMPORT_LISTS}
-
-    def get_queryset(self):
-        return ReleasedList.objects.visible_to(self.viewer).order_by("-uploaded_at", "-pk")
-
-    def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request, pk=None):
-        return Response(self.get_serializer(self.get_object()).data)
-
-    @extend_schema(
-        request={"multipart/form-data": s.ListUploadSerializer},
-        responses={201: s.ListUploadResultSerializer, 200: s.ListUploadResultSerializer},
-    )
-    def create(self, request):
-        form = s.ListUploadSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        upload = form.validated_data["file"]
-        try:
-            table = read_table(upload.read(), upload.name)
-            mapping = apply_overrides(table.headers, guess_mapping(table.headers), form.validated_data["map"])
-        except UnreadableFile as error:
-            raise exceptions.ValidationError({"file": [str(error)]}) from error
-        except MappingError as error:
-            raise exceptions.ValidationError({"map": [str(error)]}) from error
-        try:
-            result = call_service(
-                list_import,
-                organization=request.auth.organization,
-                uploaded_by=None,  # the key: its use is in the audit trail (api-key:<prefix>)
-                table=table,
-                mapping=mapping,
-                source=form.validated_data["source"],
-                kind=form.validated_data["kind"],
-                published=form.validated_data.get("published"),
-                shared_with_all=False,  # only a platform admin shares, never a key
-            )
-        except MappingError as error:
-            raise exceptions.ValidationError({"map": [str(error)]}) from error
-        data = {"list": result.released_list, "already_imported": not result.created, "messages": len(result.messages)}
-        return Response(s.ListUploadResultSerializer(data).data, status=201 if result.created else 200)
-
-    @extend_schema(responses={200: s.ListStatusSerializer})
-    @action(detail=True, methods=["get"])
-    def status(self, request, pk=None):
-        released_list = self.get_object()
-        organization = request.auth.organization
-        error_lines = released_list.entries.filter(has_errors=True).values_list("line", flat=True)[:200]
-        data = {
-            **list_reports.counts(released_list, organization),
-            "error_lines": list(error_lines),
-            "matching": list_chunks.progress(released_list, organization),
-        }
-        return Response(s.ListStatusSerializer(data).data)
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", enum=["suggested", "confirmed", "rejected"], required=False),
-            OpenApiParameter("limit", int, required=False),
-            OpenApiParameter("offset", int, required=False),
-        ],
-        responses={200: s.ListMatchSerializer(many=True)},
-    )
-    @action(detail=True, methods=["get"], pagination_class=LimitOffsetPagination)
-    def matches(self, request, pk=None):
-        """The organisation's suggestions for this list's rows, best first (as the review page)."""
-        released_list = self.get_object()
-        matches = (
-            Match.objects.visible_to(self.viewer)
-            .filter(entry__released_list=released_list)
-            .select_related("entry", "victim")
-            .order_by("-score", "entry__line", "rank")
-        )
-        wanted = request.query_params.get("status")
-        if wanted is not None:
-            if wanted not in Match.Status.values:
-                raise exceptions.ValidationError({"status": ["Choose suggested, confirmed or rejected."]})
-            matches = matches.filter(status=wanted)
-        page = self.paginate_queryset(matches)
-        for match in page:
-            match.entry_shown, match.entry_zawgyi = match.entry.readable_name()
-            match.entry_reading = latin_reading(match.entry_shown)
-            match.victim_reading = latin_reading(match.victim.full_name)
-        audit.record_reads(request, [m.victim for m in page], view="api_list_matches")
-        return self.get_paginated_response(s.ListMatchSerializer(page, many=True).data)
-
-
-# --- Batches and screening: read-only, the homecoming pages' own queries -------------------------------------------
-
-
-class BatchViewSet(KeyViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Repatriation batches; a batch's detail lists its members with their steps and blockers (the batch page)."""
-
-    queryset = RepatriationBatch.objects.none()
-    serializer_class = s.BatchSerializer
-
-    def get_queryset(self):
-        return RepatriationBatch.objects.visible_to(self.viewer).select_related("agency").order_by("-departs_on", "-pk")
-
-    @extend_schema(responses={200: s.BatchDetailSerializer})
-    def retrieve(self, request, *args, **kwargs):
-        batch = self.get_object()
-        batch.rows = homecoming_selectors.batch_rows(batch=batch, now=timezone.now())
-        audit.record_reads(request, [row.member.victim for row in batch.rows], view="api_batch")
-        return Response(s.BatchDetailSerializer(batch).data)
-
-
-class ScreeningQueueViewSet(KeyViewMixin, viewsets.GenericViewSet):
-    """The screening queue: people released or rescued with no screening yet, and anyone missing in transit."""
-
-    serializer_class = s.ScreeningQueueSerializer
-
-    @extend_schema(responses={200: s.ScreeningQueueSerializer(many=True)})
-    def list(self, request):
-        rows = homecoming_selectors.screening_queue(organization=request.auth.organization, now=timezone.now())
-        page = self.paginate_queryset(rows)
-        audit.record_reads(request, [row.victim for row in page], view="api_screening_queue")
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-
-class IdFilter(filters.NumberFilter):
-    """A row id: a whole number the database can hold (a float or a 30-digit number is a 400, not a 500)."""
-
-    field_class = django_forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
-
-
-class ScreeningFilter(filters.FilterSet):
-    case = IdFilter(field_name="victim_id")
-
-    class Meta:
-        model = Screening
-        fields = ("case", "outcome")
-
-
-class ScreeningViewSet(KeyViewMixin, viewsets.ReadOnlyModelViewSet):
-    """Screenings (victim-identification interviews); notes only for keys that may see identity."""
-
-    queryset = Screening.objects.none()
-    serializer_class = s.ScreeningSerializer
-    filter_backends = [filters.DjangoFilterBackend]
-    filterset_class = ScreeningFilter
-
-    def get_queryset(self):
-        return Screening.objects.visible_to(self.viewer).order_by("-screened_at", "-pk")

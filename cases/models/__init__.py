@@ -3,8 +3,10 @@
 from ..name_index import NameKey  # the name index lives with its lookups
 from .base import StaleRecordError
 from .evidence import Evidence
+from .history import CaseNote, VictimStatusChange
+from .reporters import Reporter
 from .requests import AgencyReferral, RescueRequest
-from .victims import CaseNote, CaseNumberSequence, Reporter, Victim, VictimStatusChange
+from .victims import CaseNumberSequence, Victim
 
 __all__ = [
     "AgencyReferral",

@@ -1,4 +1,4 @@
-"""The person at the centre of a case, who reported them, what happened to them, and the notes kept on them."""
+"""The person at the centre of a case: their record, status and risk choices, and case numbers."""
 
 import unicodedata
 from datetime import date
@@ -14,7 +14,7 @@ from multiselectfield import MultiSelectField
 from core.fields import BlindIndexField, SecretDateField, SecretTextField
 from core.names import latin_reading
 from core.names.zawgyi import to_unicode
-from core.text import LONG_TEXT_MAX_CHARS, SHORT_TEXT_MAX_CHARS, max_chars, strip_bidi_controls
+from core.text import SHORT_TEXT_MAX_CHARS, max_chars, strip_bidi_controls
 from places.codes import (
     CITIZENSHIP_CHOICES,
     EXPLOITATION_CHOICES,
@@ -350,115 +350,3 @@ class Victim(OrganizationOwned, Versioned, Timestamped):
             born = self.date_of_birth
             return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
         return self.estimated_age
-
-
-class VictimStatusChange(OrganizationOwned):
-    """One step in a victim's status history, for the timeline and the weekly digest."""
-
-    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="status_changes")
-    from_status = models.CharField(_("from"), max_length=20, choices=Victim.Status)
-    to_status = models.CharField(_("to"), max_length=20, choices=Victim.Status)
-    reason = models.CharField(_("reason"), max_length=300, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("status change")
-        verbose_name_plural = _("status changes")
-        ordering = ["-changed_at"]
-        indexes = [models.Index(fields=["organization", "changed_at"], name="statuschange_org_changed")]
-
-    def __str__(self) -> str:
-        return f"{self.victim} {self.from_status} → {self.to_status}"
-
-
-class Reporter(OrganizationOwned, Timestamped):
-    """Who told us about the person: a relative, a friend, a hotline, another NGO."""
-
-    class Relationship(models.TextChoices):
-        PARENT = "parent", _("Parent")
-        SPOUSE = "spouse", _("Spouse or partner")
-        SIBLING = "sibling", _("Sibling")
-        CHILD = "child", _("Child")
-        OTHER_RELATIVE = "relative", _("Other relative")
-        FRIEND = "friend", _("Friend")
-        SELF = "self", _("The person themself")
-        HOTLINE = "hotline", _("Hotline")
-        NGO = "ngo", _("Another NGO")
-        AUTHORITY = "authority", _("Authority")
-        OTHER = "other", _("Other")
-
-    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="reporters", verbose_name=_("case"))
-    # Encrypted at rest: a reporter is usually family, and language and contact times say who and where they are.
-    name = SecretTextField(_("name"), max_length=200, blank=False)
-    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship)
-    contact_channels = SecretTextField(
-        _("contact channels"),
-        help_text=_("Phone, messaging handles; one per line."),
-        validators=[max_chars(SHORT_TEXT_MAX_CHARS)],
-    )
-    language = SecretTextField(_("language"), max_length=8, choices=LANGUAGE_CHOICES)
-    safe_to_contact = models.BooleanField(_("safe to contact"), null=True, blank=True)
-    safe_contact_times = SecretTextField(_("when it is safe to contact"), max_length=200)
-
-    class Meta:
-        verbose_name = _("reporter")
-        verbose_name_plural = _("reporters")
-        ordering = ["created_at"]
-
-    def save(self, *args, **kwargs):
-        self.name = to_unicode(strip_bidi_controls(self.name))[0]  # as for the person's own name (Victim.save)
-        return super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"{self.get_relationship_display()} ({self.victim})"
-
-
-class CaseNote(OrganizationOwned):
-    """A dated entry on a victim's case. Secret; may be restricted to supervisors."""
-
-    class Kind(models.TextChoices):
-        CONTACT_PERSON = "contact_person", _("Contact with the person")
-        CONTACT_FAMILY = "contact_family", _("Contact with family")
-        AGENCY_UPDATE = "agency_update", _("Agency update")
-        INTERNAL = "internal", _("Internal")
-
-    victim = models.ForeignKey(Victim, on_delete=models.CASCADE, related_name="notes", verbose_name=_("case"))
-    rescue_request = models.ForeignKey(
-        "cases.RescueRequest",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="notes",
-        verbose_name=_("rescue request"),
-    )
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.INTERNAL)
-    body = SecretTextField(_("note"), blank=False, validators=[max_chars(LONG_TEXT_MAX_CHARS)])
-    is_restricted = models.BooleanField(_("restricted to supervisors"), default=False)
-    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
-    author = models.ForeignKey(  # empty: written by the system (an API key, an agency's response link)
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("author"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("case note")
-        verbose_name_plural = _("case notes")
-        ordering = ["-occurred_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(kind__in=["contact_person", "contact_family", "agency_update", "internal"]),
-                name="casenote_kind_valid",
-            )
-        ]
-        indexes = [models.Index(fields=["victim", "-occurred_at"], name="casenote_victim_occurred")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} – {self.victim}"

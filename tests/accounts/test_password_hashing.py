@@ -1,6 +1,6 @@
 """Passwords are stored as Argon2id at OWASP's parameters; PBKDF2 hashes from before upgrade at the next sign-in.
 
-The test settings hash with MD5 for speed; these tests switch to the production list from config/settings/base.py.
+The test settings hash with MD5 for speed; these tests switch to the production list from config/settings/security.py.
 """
 
 import pytest
@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import (
 from django.urls import reverse
 
 from accounts.models import User
-from config.settings.base import PASSWORD_HASHERS as CONFIGURED_HASHERS
+from config.settings.security import PASSWORD_HASHERS as CONFIGURED_HASHERS
 from core.hashers import OwaspArgon2PasswordHasher
 from tests.conftest import PASSWORD
 
