@@ -13,7 +13,7 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Case, CharField, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, CharField, Exists, F, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -97,18 +97,24 @@ def open_requests_for_victim():
     return RescueRequest.objects.open().filter(victim_id=OuterRef("pk"))
 
 
-def place_options() -> dict[str, list[tuple[int, str]]]:
-    """Every border region and compound as (pk, name) by name, in one query (a UNION ALL of the two tables)."""
-    regions = BorderRegion.objects.order_by().annotate(kind=Value("region", output_field=CharField()))
-    compounds = Compound.objects.order_by().annotate(kind=Value("compound", output_field=CharField()))
-    rows = (
-        regions.values_list("kind", "pk", "name")
-        .union(compounds.values_list("kind", "pk", "name"), all=True)
-        .order_by("name")
-    )
-    options = {"region": [], "compound": []}
-    for kind, pk, name in rows:
-        options[kind].append((pk, name))
+def place_options(people=None) -> dict[str, list[tuple[int, str]]]:
+    """Every border region and compound as (pk, name) by name, in one query (a UNION ALL of the two tables).
+
+    With `people` (a User queryset), its users come as "person" (pk, str(user)) by email in the same query.
+    """
+    text = CharField()
+    regions = BorderRegion.objects.annotate(kind=Value("region", output_field=text), label=F("name"), sort=F("name"))
+    compounds = Compound.objects.annotate(kind=Value("compound", output_field=text), label=F("name"), sort=F("name"))
+    parts = [compounds.order_by().values_list("kind", "pk", "label", "sort")]
+    if people is not None:
+        people = people.annotate(kind=Value("person", output_field=text), label=F("display_name"), sort=F("email"))
+        parts.append(people.order_by().values_list("kind", "pk", "label", "sort"))
+    rows = regions.order_by().values_list("kind", "pk", "label", "sort").union(*parts, all=True).order_by("sort")
+    options = {"region": [], "compound": [], "person": []}
+    for kind, pk, label, sort in rows:
+        if kind == "person":  # labelled as everywhere else: the user's own __str__ (display name, else email)
+            label = str(people.model(pk=pk, display_name=label, email=sort))
+        options[kind].append((pk, label))
     return options
 
 

@@ -99,21 +99,20 @@ class ScopedRelatedListFilter(admin.RelatedFieldListFilter):
 
     def field_choices(self, field, request, model_admin):
         ordering = self.field_admin_ordering(field, request, model_admin)
-        user = request.user
-        related_model = field.remote_field.model
-        if user.is_superuser:
-            limit = None
-            if related_model is User:
-                limit = Q(pk__in=Membership.objects.values("user_id"))
-        else:
-            org_ids = admin_organization_ids(user)
-            if related_model is Organization:
-                limit = Q(pk__in=org_ids)
-            elif related_model is User:
-                limit = Q(pk__in=Membership.objects.filter(organization_id__in=org_ids).values("user_id"))
-            else:
-                limit = Q(pk__in=[])
+        limit = self.choice_limit(field.remote_field.model, request.user)
         return field.get_choices(include_blank=False, ordering=ordering, limit_choices_to=limit)
+
+    @staticmethod
+    def choice_limit(related_model, user) -> Q | None:
+        """The related rows the filter may name to this user (None: all of them)."""
+        if user.is_superuser:
+            return Q(pk__in=Membership.objects.values("user_id")) if related_model is User else None
+        org_ids = admin_organization_ids(user)
+        if related_model is Organization:
+            return Q(pk__in=org_ids)
+        if related_model is User:
+            return Q(pk__in=Membership.objects.filter(organization_id__in=org_ids).values("user_id"))
+        return Q(pk__in=[])
 
 
 def users_of_organizations(organization_ids) -> QuerySet[User]:

@@ -23,6 +23,7 @@ from ..models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim
 from ..views.paging import EstimatingPaginator
 from .base import (
     CaseAdmin,
+    MemberListFilter,
     PlaceListFilter,
     VersionedAdminForm,
     action_with_form,
@@ -118,7 +119,7 @@ class VictimAdmin(CaseAdmin):
         "risk_level",
         ("created_at", admin.DateFieldListFilter),
         ("organization", ScopedRelatedListFilter),
-        ("assigned_to", ScopedRelatedListFilter),
+        ("assigned_to", MemberListFilter),  # its people come with the place filters' options: one query
         ("border_region", PlaceListFilter),
         ("compound", PlaceListFilter),
         "consent",

@@ -5,6 +5,7 @@ Writes, locking and query counts: test_admin_writes.py."""
 import pytest
 from django.urls import reverse
 
+from accounts.models import Membership, User
 from cases.models import (
     AgencyReferral,
     CaseNote,
@@ -152,6 +153,37 @@ def test_choices_on_an_organisation_admins_victim_page_name_only_their_organisat
     assert list(organisations) == [org_a.organization]
     content = add_page.content.decode()
     assert "Bravo" not in content
+
+
+@pytest.mark.parametrize("admin", ["superuser", "org_admin"])
+def test_the_case_changelist_filters_offer_the_admins_people_by_email_and_every_place_by_name(
+    client, platform_admin, staff_org_admin, case_files, org_a, org_b, admin
+):
+    """The "assigned to" filter's people come in the place filters' query: still only the admin's organisations'
+    members (a platform admin: every member), labelled and ordered as before."""
+    org_a.caseworker.display_name = "\u202eSynthetic Reversed"  # labels drop bidi controls, as everywhere
+    org_a.caseworker.save(update_fields=["display_name"])
+    org_a.supervisor.display_name = ""  # no display name: the email is the label
+    org_a.supervisor.save(update_fields=["display_name"])
+    BorderRegion.objects.create(name="Aaa synthetic region")
+    user = platform_admin if admin == "superuser" else staff_org_admin
+    sign_in_verified(client, user)
+
+    page = client.get(admin_url(Victim, "changelist"))
+    filters = {spec.field_path: spec for spec in page.context["cl"].filter_specs if hasattr(spec, "field_path")}
+
+    members = Membership.objects.all()
+    if admin == "org_admin":
+        members = members.filter(organization=org_a.organization)
+    people = User.objects.filter(pk__in=members.values("user_id")).order_by("email")
+    assert filters["assigned_to"].lookup_choices == [(person.pk, str(person)) for person in people]
+    assert (org_a.caseworker.pk, "Synthetic Reversed") in filters["assigned_to"].lookup_choices
+    assert (org_a.supervisor.pk, org_a.supervisor.email) in filters["assigned_to"].lookup_choices
+    if admin == "org_admin":
+        assert org_b.caseworker.pk not in dict(filters["assigned_to"].lookup_choices)
+    regions = [(region.pk, region.name) for region in BorderRegion.objects.order_by("name")]
+    assert filters["border_region"].lookup_choices == regions
+    assert filters["compound"].lookup_choices == [(c.pk, c.name) for c in Compound.objects.order_by("name")]
 
 
 def test_an_organisation_admin_cannot_post_a_victim_into_another_organisation(org_admin_client, org_a, org_b):
