@@ -18,6 +18,7 @@ from places.models import Agency, BorderRegion, Compound, Crossing
 from tests.cases.admin_support import CASE_MODELS, REFERENCE_MODELS, admin_url, form_data, messages_of
 from tests.factories import (
     AgencyFactory,
+    make_victim,
     sign_in_verified,
     victims_named,
 )
@@ -184,6 +185,34 @@ def test_the_case_changelist_filters_offer_the_admins_people_by_email_and_every_
     regions = [(region.pk, region.name) for region in BorderRegion.objects.order_by("name")]
     assert filters["border_region"].lookup_choices == regions
     assert filters["compound"].lookup_choices == [(c.pk, c.name) for c in Compound.objects.order_by("name")]
+
+
+@pytest.mark.parametrize("model", [Victim, RescueRequest, AgencyReferral], ids=lambda m: m.__name__)
+def test_above_the_count_cap_select_all_offers_about_the_estimate_not_a_raw_number(
+    org_admin_client, case_files, monkeypatch, model
+):
+    """The bulk-action bar's "Select all" says the total is an estimate, as the paginator line does."""
+    from cases.views import paging
+
+    monkeypatch.setattr(paging.EstimatingPaginator, "cap", 0)
+    monkeypatch.setattr(paging, "planner_estimate", lambda queryset: 12345)  # PostgreSQL's planner: its own test
+    page = org_admin_client.get(admin_url(model, "changelist")).content.decode()
+    plural = model._meta.verbose_name_plural
+    assert 'data-testid="estimated-count">About 12,345 ' in page
+    assert f'data-testid="estimated-select-all">Select all (about 12,345 {plural})</a>' in page
+    assert f'data-testid="estimated-selection">All of about 12,345 {plural} selected</span>' in page
+    assert "12345" not in page
+
+
+def test_below_the_count_cap_select_all_names_the_exact_count(org_admin_client, org_a, case_files, monkeypatch):
+    from cases.admin.victims import VictimAdmin
+
+    make_victim(organization=org_a.organization, created_by=org_a.caseworker, full_name="Synthetic Second Person")
+    monkeypatch.setattr(VictimAdmin, "list_per_page", 1)  # two cases on two pages: the bar offers both
+    page = org_admin_client.get(admin_url(Victim, "changelist")).content.decode()
+    assert "Select all 2 cases" in page
+    assert "All 2 selected" in page
+    assert "about" not in page.lower().split('class="actions"', 1)[1].split("</div>", 1)[0]
 
 
 def test_an_organisation_admin_cannot_post_a_victim_into_another_organisation(org_admin_client, org_a, org_b):

@@ -145,6 +145,7 @@ def test_an_admin_changelist_above_the_count_cap_shows_an_estimate_without_count
     assert len(captured) <= MAX_QUERIES, f"{len(captured)} queries above the count cap"
     shown = response.content.decode()
     assert re.search(rf'data-testid="estimated-count">About [\d,]+ {plural}', shown), "no approximate count shown"
+    assert re.search(r'data-testid="estimated-select-all">Select all \(about [\d,]+ ', shown), "select all: no 'about'"
 
 
 def test_the_case_page_shows_every_reporter_file_and_status_change_and_still_makes_the_same_queries(
