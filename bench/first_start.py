@@ -60,6 +60,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--commit", default="HEAD", help="the commit to clone (default HEAD)")
     parser.add_argument("--against", help="another commit to measure in the same run, alternating")
     parser.add_argument("--pip", choices=("warm", "cold"), default="warm", help="pip's download cache (default warm)")
+    parser.add_argument("--no-warming", action="store_true", help="warm: trust the cache is warm already")
     parser.add_argument("--keep", action="store_true", help="keep the last clone's output log in /tmp")
     return parser.parse_args()
 
@@ -216,7 +217,7 @@ def main() -> None:
         commits[name] = subprocess.run(
             ["git", "-C", str(BASE_DIR), "rev-parse", "--short", commit], capture_output=True, text=True, check=True
         ).stdout.strip()
-    if args.pip == "warm":
+    if args.pip == "warm" and not args.no_warming:
         warm_pip_cache(commits["here"])
     print(f"load average (1, 5, 15 min): {' '.join(f'{x:.2f}' for x in os.getloadavg())}; CPUs: {os.cpu_count()}")
     results: dict[str, list[dict]] = {name: [] for name in commits}
