@@ -7,13 +7,14 @@ redirect to the sign-in page, until it answers 200. That moment is the figure: *
 logins have been printed, it also signs in as a demo caseworker and loads My work: **signed in**.
 
 Phases come from the time each line of bin/dev's output arrived (bin/dev prints a line as each phase starts):
-venv + pip install, migrate, seed, and the server coming up. Every phase counts: the clone (not part of bin/dev)
-is timed and shown, but not included in "first page".
+venv + pip install, Django's start-up and system checks, migrate, seed, the beat schedules, and the server coming
+up (honcho starting web, worker and beat until the first 200). Every phase of bin/dev counts; the clone (not part
+of bin/dev) is timed and shown, but not included in "first page". An older bin/dev without some of the lines has
+those phases merged into the one before (shown as "-").
 
 pip: `--pip warm` (default) uses pip's ordinary download cache, warmed by one install before the first round, as a
-newcomer's second try would find it; `--pip cold` gives every round an empty cache of its own (packages come from
-the configured indexes again; on this machine those are local wheel mirrors, so "cold" is the install work without
-the network).
+newcomer's second try would find it (pip still asks the index for each pinned package); `--pip cold` gives every
+round an empty cache of its own, so every wheel is downloaded again.
 
     .venv/bin/python bench/first_start.py                          # HEAD, 3 rounds, warm pip cache
     .venv/bin/python bench/first_start.py --against c419e37        # and that commit, alternating, side by side
@@ -46,6 +47,7 @@ DEMO_PASSWORD_RE = re.compile(r"password for all: ([^)\s]+)")
 # bin/dev's phase lines (older commits print fewer; a phase that is not seen is shown as "-").
 MARKERS = {
     "pip": "bin/dev: installing the requirements",
+    "django": "bin/dev: starting Django",
     "migrate": "bin/dev: migrating",
     "seed": "bin/dev: seeding",
     "schedules": "bin/dev: installing the beat schedules",
@@ -228,7 +230,7 @@ def main() -> None:
             parts = "  ".join(f"{k} {v:5.1f}" if v is not None else f"{k}     -" for k, v in phases(result).items())
             print(f"  {name} {commit}: first page {result['first_page']:5.1f} s  ({parts})", flush=True)
     print(f"pip cache: {args.pip}; load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    columns = {"clone": 6, "pip": 6, "migrate": 8, "seed": 6, "schedules": 10, "server": 7, "first page": 11}
+    columns = {"clone": 6, "pip": 6, "django": 7, "migrate": 8, "seed": 6, "schedules": 10, "server": 7, "first page": 11}
     columns["signed in"] = 10
     print(
         f"  {'commit':<18}"
@@ -245,14 +247,14 @@ def main() -> None:
         row = {
             "clone": median(r["clone"] for r in rounds),
             "pip": median((s["start"] or 0) + (s["pip"] or 0) for s in split),
-            **{phase: median(s[phase] for s in split) for phase in ("migrate", "seed", "schedules", "server")},
+            **{phase: median(s[phase] for s in split) for phase in ("django", "migrate", "seed", "schedules", "server")},
             "first page": median(r["first_page"] for r in rounds),
             "signed in": median(r["signed_in"] for r in rounds),
         }
         medians[name] = row
         cells = "".join(f" {row[t]:{w}.1f}" if row[t] is not None else f" {'-':>{w}}" for t, w in columns.items())
         print(f"  {name + ' ' + commits[name]:<18}{cells}")
-    print(f"  (median s of {args.rounds} rounds; 'pip' is bin/dev's start to its migrate line: venv + pip install)")
+    print(f"  (median s of {args.rounds} rounds; 'pip' is venv + pip install, up to the next line bin/dev printed)")
     if args.against:
         print(f"first page, against / here: {medians['against']['first page'] / medians['here']['first page']:.2f}x")
         if medians["against"]["signed in"] and medians["here"]["signed in"]:
