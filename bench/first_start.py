@@ -230,8 +230,8 @@ def main() -> None:
             parts = "  ".join(f"{k} {v:5.1f}" if v is not None else f"{k}     -" for k, v in phases(result).items())
             print(f"  {name} {commit}: first page {result['first_page']:5.1f} s  ({parts})", flush=True)
     print(f"pip cache: {args.pip}; load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    columns = {"clone": 6, "pip": 6, "django": 7, "migrate": 8, "seed": 6, "schedules": 10, "server": 7, "first page": 11}
-    columns["signed in"] = 10
+    columns = {"clone": 6, "pip": 6, "django": 7, "migrate": 8, "seed": 6, "schedules": 10, "server": 7}
+    columns |= {"first page": 11, "signed in": 10}
     print(
         f"  {'commit':<18}"
         + "".join(f" {title.upper() if title == 'first page' else title:>{w}}" for title, w in columns.items())
@@ -247,7 +247,7 @@ def main() -> None:
         row = {
             "clone": median(r["clone"] for r in rounds),
             "pip": median((s["start"] or 0) + (s["pip"] or 0) for s in split),
-            **{phase: median(s[phase] for s in split) for phase in ("django", "migrate", "seed", "schedules", "server")},
+            **{phase: median(s[phase] for s in split) for phase in list(MARKERS)[1:]},
             "first page": median(r["first_page"] for r in rounds),
             "signed in": median(r["signed_in"] for r in rounds),
         }
