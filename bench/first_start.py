@@ -212,6 +212,9 @@ def warm_pip_cache(commit: str) -> None:
 
 def main() -> None:
     args = parse_args()
+    # Stopped early (Ctrl-C, or kill when run in the background), it still stops the bin/dev it started.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     commits = {"here": args.commit}
     if args.against:
         commits["against"] = args.against
