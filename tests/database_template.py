@@ -227,3 +227,19 @@ def setup_databases(*, verbosity: int, aliases: set[str], serialized_aliases: se
         template.save_from_test_database()
         built.touch()
         return config
+
+
+def end_other_sessions(alias: str = "default") -> None:
+    """On PostgreSQL, end the sessions other processes still hold on the test database, so that it can be dropped.
+
+    The tests' worker processes are ended with SIGKILL; the server may not have noticed every one of them yet.
+    """
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return
+    name = connection.settings_dict["NAME"]
+    with connection.creation._nodb_cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        )
