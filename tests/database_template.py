@@ -13,11 +13,12 @@ permissions) and makes the cache table. The database a test sees is the one a fr
   Older templates of the same test database are dropped when a new one is made.
 
 The key is a hash of what decides the migrated database: Django's version, the engine, INSTALLED_APPS, the keys
-the data migrations encrypt and index with, every migration file of every installed app, and the project modules
-a project migration imports (e.g. core/fields.py). A process that needs a template another is building waits for it
-(a lock file in var/test-templates/). `--create-db` builds the template again; `HOMEWARD_TEST_DB_TEMPLATE=off`
-migrates in every process, as before. tests/core/test_migrations.py still migrates its own database backwards and
-forwards: it runs against the test database, whichever way that database was made.
+the data migrations encrypt and index with, every migration file of every installed app, the project modules a
+project migration imports (e.g. core/fields.py, places/reference_data.py) and the files under those apps'
+reference/ folders (places/reference/*.csv, which `migrate` loads). A process that needs a template another is
+building waits for it (a lock file in var/test-templates/). `--create-db` builds the template again;
+`HOMEWARD_TEST_DB_TEMPLATE=off` migrates in every process, as before. tests/core/test_migrations.py still migrates
+its own database backwards and forwards: it runs against the test database, whichever way that was made.
 """
 
 import fcntl
@@ -88,6 +89,9 @@ def template_key(alias: str = "default") -> str:
                     found = _project_module_file(from_name or import_name)
                     if found is not None:
                         imported.add(found)
+    for module in list(imported):  # the data files a loader reads, e.g. places/reference/*.csv
+        data_dir = Path(settings.BASE_DIR) / module.relative_to(settings.BASE_DIR).parts[0] / "reference"
+        imported.update(path for path in data_dir.rglob("*") if path.is_file())
     for path in sorted(imported):
         digest.update(str(path.relative_to(settings.BASE_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
