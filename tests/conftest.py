@@ -130,3 +130,54 @@ def pytest_terminal_summary(terminalreporter, config):
     if saved:
         terminalreporter.write_sep("-", "browser screenshots")
         terminalreporter.write_line(f"{len(saved)} screenshots saved in {ARTIFACTS}")
+
+
+# --- The migrated test database, copied from a template (tests/database_template.py) --------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's fixture of the same name, but each test process copies the migrated database it needs."""
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    from tests import database_template
+
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    verbosity = request.config.option.verbose
+    with django_db_blocker.unblock():
+        if django_db_use_migrations and not (django_db_keepdb and not django_db_createdb):
+            db_cfg = database_template.setup_databases(
+                verbosity=verbosity,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                rebuild_before=_RUN_STARTED if django_db_createdb else None,
+            )
+        else:  # --nomigrations or --reuse-db: as pytest-django does it
+            from pytest_django.fixtures import _disable_migrations
+
+            if not django_db_use_migrations:
+                _disable_migrations()
+            db_cfg = setup_databases(
+                verbosity=verbosity,
+                interactive=False,
+                aliases=aliases,
+                serialized_aliases=serialized_aliases,
+                keepdb=django_db_keepdb and not django_db_createdb,
+            )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            try:
+                database_template.end_other_sessions()
+                teardown_databases(db_cfg, verbosity=verbosity)
+            except Exception as exc:  # noqa: BLE001 - as pytest-django: a warning, the next run drops it first
+                request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}"))
