@@ -234,4 +234,5 @@ def test_a_line_starting_with_a_dot_arrives_whole_and_the_next_email_still_goes(
 
     assert outbox.deliver_due(now=now)["sent"] == 3
 
-    assert [r.text.replace("\r\n", "\n") for r in smtp_server.received] == [f"Email {i}.\n.\n.. two dots\n.end\n" for i in range(3)]
+    texts = [r.text.replace("\r\n", "\n") for r in smtp_server.received]
+    assert texts == [f"Email {i}.\n.\n.. two dots\n.end\n" for i in range(3)]
