@@ -18,7 +18,7 @@ import time
 
 REPLIES = {
     b"HELO": b"250 sink\r\n",
-    b"EHLO": b"250-sink\r\n250-PIPELINING\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 HELP\r\n",
+    b"EHLO": b"250-sink\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 HELP\r\n",
     b"MAIL": b"250 OK\r\n",
     b"RCPT": b"250 OK\r\n",
     b"RSET": b"250 OK\r\n",

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Membership, Organization
 
-from . import smtp
 from .links import site_link
 from .models import OutboxMessage
 
@@ -231,9 +230,7 @@ def deliver_due(
     messages = [m for m in messages if m.kind not in TRANSPORTS]
     if not messages:
         return counts
-    # Django's SMTP backend is swapped for ours, which pipelines commands when the server offers it.
-    backend = smtp.__name__ + ".EmailBackend" if settings.EMAIL_BACKEND == smtp.DJANGO_SMTP_BACKEND else None
-    email_connection = get_connection(backend, fail_silently=False)
+    email_connection = get_connection(fail_silently=False)
     try:
         email_connection.open()
     except Exception as error:  # the mail server is unreachable: every claimed row gets the same error

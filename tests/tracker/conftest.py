@@ -106,12 +106,7 @@ class SmtpSink:
         self.stall_next_data = threading.Event()  # set: the next DATA never gets an answer
         self.data_stalled = threading.Event()  # set by the server when it is stalling a DATA
         self.attempts = 0
-        self.offer_pipelining = False  # True: EHLO offers PIPELINING (RFC 2920), as most mail servers do
         self._lock = threading.Lock()
-
-    async def handle_EHLO(self, server, session, envelope, hostname, responses):
-        session.host_name = hostname
-        return [*responses[:-1], "250-PIPELINING", responses[-1]] if self.offer_pipelining else responses
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse_rcpt:

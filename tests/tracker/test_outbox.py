@@ -18,13 +18,6 @@ pytestmark = pytest.mark.django_db
 S = OutboxMessage.Status
 
 
-@pytest.fixture(params=[False, True], ids=["plain", "pipelining"])
-def smtp_server(smtp_server, request):
-    """Every test here runs against a server that does not offer PIPELINING, then against one that does."""
-    smtp_server.offer_pipelining = request.param
-    return smtp_server
-
-
 def sensitive_victim(org_users, **fields):
     """A synthetic victim carrying every kind of secret the emails must never show."""
     return make_victim(
