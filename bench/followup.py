@@ -2,10 +2,12 @@
 
 Builds N due rescue requests and M members in one organisation on the configured database (DATABASE_URL;
 default: a fresh SQLite file var/bench-followup.sqlite3), then prints timings, rates and query counts, before and
-after side by side: the reminder sweep as one email per due item vs one per recipient, and delivery by one worker
-marking each email vs one (then --delivery-workers) marking them in groups, each a process of its own.
+after side by side: the reminder sweep as one email per due item vs one per recipient, and delivery by worker
+processes, each sending to an SMTP sink of its own (bench/smtp_sink.py); with --base, the same delivery run by the
+code of another checkout first (to one aiosmtpd sink, as the bench did before, then to a lean sink each).
 
     .venv/bin/python bench/followup.py                       # N=20000, M=500, SQLite
+    git worktree add /tmp/followup-base <commit>; .venv/bin/python bench/followup.py --base /tmp/followup-base
     createdb -h 127.0.0.1 -U postgres homeward_bench_tracker
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/homeward_bench_tracker .venv/bin/python bench/followup.py
 
@@ -15,7 +17,6 @@ Not a test: it asserts nothing, it measures. The database must hold no rescue re
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +25,9 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
+sys.path.insert(0, str(BASE_DIR / "bench"))
+
+import smtp_sink  # noqa: E402 - the bench's own SMTP sink, next to this file
 
 
 def parse_args() -> argparse.Namespace:
@@ -35,6 +39,9 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument(
         "--delivery-workers", type=int, default=2, help="delivery processes side by side in the last run (default 2)"
+    )
+    parser.add_argument(
+        "--base", type=Path, help="a checkout of the code to compare delivery with (git worktree add PATH COMMIT)"
     )
     parser.add_argument("--delivery-worker", nargs=2, type=int, metavar=("PORT", "MARK_EVERY"), help=argparse.SUPPRESS)
     return parser.parse_args()
@@ -51,29 +58,6 @@ def setup_django() -> None:
     import django
 
     django.setup()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_smtp_sink(port: int) -> subprocess.Popen:
-    """aiosmtpd in its own process (so it does not compete for this process's GIL), discarding every message."""
-    sink = subprocess.Popen(
-        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Sink"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return sink
-        time.sleep(0.05)
-    sink.kill()
-    sys.exit("The SMTP sink (python -m aiosmtpd) did not start.")
 
 
 def use_smtp_sink(port: int) -> None:
@@ -109,11 +93,18 @@ def delivery_worker(port: int, mark_every: int) -> None:
     print(json.dumps({"sent": sent, "start": start, "end": end, "queries": len(queries)}), flush=True)
 
 
-def delivery_workers(count: int, *, port: int, mark_every: int) -> list[dict]:
-    """Start `count` delivery processes on this database, release them together, collect their reports."""
-    command = [sys.executable, __file__, "--delivery-worker", str(port), str(mark_every)]
+def delivery_workers(ports: list[int], *, mark_every: int, code: Path = BASE_DIR) -> list[dict]:
+    """Start a delivery process per port (its SMTP sink) on this database with the code in `code`, release them
+    together, collect their reports."""
     processes = [
-        subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in range(count)
+        subprocess.Popen(
+            [sys.executable, str(code / "bench" / "followup.py"), "--delivery-worker", str(port), str(mark_every)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=code,
+        )
+        for port in ports
     ]
     for process in processes:
         assert process.stdout.readline().strip() == "ready"
@@ -282,21 +273,36 @@ def main() -> None:
 
     # --- delivery ----------------------------------------------------------------------------------
     # The same emails are sent in each run (set pending again before it), by worker processes started first and
-    # then released together: one worker marking each email sent by itself (before), one worker marking them
-    # MARK_SENT_EVERY at a time, then --delivery-workers of those side by side.
-    port = free_port()
-    sink = start_smtp_sink(port)
+    # then released together, each to an SMTP sink of its own. With --base, the other checkout's code delivers
+    # first: to one aiosmtpd sink shared by its workers (the bench before issue 14's delivery work), then to a lean
+    # sink each. What the sinks take from plain smtplib clients (pre-built messages, one connection each) is
+    # measured before, so a rate near it says the sink, not the worker, is the limit.
+    workers = max(args.delivery_workers, 1)
+    ports = [smtp_sink.free_port() for _ in range(workers + 1)]
+    aiosmtpd_port, lean_ports = ports[0], ports[1:]
+    sinks = [smtp_sink.start(aiosmtpd_port, lean=False)] + [smtp_sink.start(port) for port in lean_ports]
+    sample = min(args.deliver or 2000, 2000)
+    print(
+        f"SMTP sinks' capacity, {workers} smtplib clients: one aiosmtpd sink "
+        f"{smtp_sink.capacity([aiosmtpd_port] * workers, count=sample // workers):,.0f} emails/s; a lean sink each "
+        f"{smtp_sink.capacity(lean_ports, count=sample // workers):,.0f} emails/s"
+    )
     limit = args.deliver or OutboxMessage.objects.count()
     pool = list(OutboxMessage.objects.order_by("pk").values_list("pk", flat=True)[:limit])
     OutboxMessage.objects.exclude(pk__in=pool).update(status=OutboxMessage.Status.SENT, sent_at=now)
-    workers = max(args.delivery_workers, 1)
-    delivery_runs = (
-        ("1 worker,  marked one by one       ", 1, 1),
-        (f"1 worker,  marked {outbox.MARK_SENT_EVERY} at a time     ", 1, outbox.MARK_SENT_EVERY),
-        (f"{workers} workers, marked {outbox.MARK_SENT_EVERY} at a time     ", workers, outbox.MARK_SENT_EVERY),
-    )
+    mark_every = outbox.MARK_SENT_EVERY
+    delivery_runs = []
+    if args.base:
+        delivery_runs += [
+            (f"base, {workers} workers, one aiosmtpd sink ", [aiosmtpd_port] * workers, args.base.resolve()),
+            (f"base, {workers} workers, a lean sink each  ", lean_ports, args.base.resolve()),
+        ]
+    delivery_runs += [
+        ("now,  1 worker,  a lean sink         ", lean_ports[:1], BASE_DIR),
+        (f"now,  {workers} workers, a lean sink each  ", lean_ports, BASE_DIR),
+    ]
     email_rates = []
-    for how, count, mark_every in delivery_runs:
+    for how, worker_ports, code in delivery_runs:
         OutboxMessage.objects.filter(pk__in=pool).update(
             status=OutboxMessage.Status.PENDING,
             sent_at=None,
@@ -305,21 +311,23 @@ def main() -> None:
             attempts=0,
             next_attempt_at=now,
         )
-        reports = delivery_workers(count, port=port, mark_every=mark_every)
+        reports = delivery_workers(worker_ports, mark_every=mark_every, code=code)
         sent = sum(r["sent"] for r in reports)
         queries = sum(r["queries"] for r in reports)
         elapsed = max(r["end"] for r in reports) - min(r["start"] for r in reports)
         email_rates.append(sent / elapsed)
         print(
-            f"delivery, {how}: {sent} emails to a local SMTP sink in {elapsed:.2f}s ({sent / elapsed:,.0f} emails/s), "
+            f"delivery, {how}: {sent} emails in {elapsed:.2f}s ({sent / elapsed:,.0f} emails/s), "
             f"{queries} queries ({queries / max(sent, 1):.2f} per email)"
         )
-    print(
-        f"delivery: marked {outbox.MARK_SENT_EVERY} at a time is {email_rates[1] / email_rates[0]:.1f}x the rate of "
-        f"one by one; {workers} workers are {email_rates[2] / email_rates[0]:.1f}x"
-    )
-    sink.terminate()
-    sink.wait(timeout=10)
+    if args.base:
+        print(
+            f"delivery: now with {workers} workers and a lean sink each is {email_rates[3] / email_rates[0]:.1f}x the "
+            f"base on one aiosmtpd sink, {email_rates[3] / email_rates[1]:.1f}x the base on the same sinks"
+        )
+    for sink in sinks:
+        sink.terminate()
+        sink.wait(timeout=10)
 
     # --- digests -----------------------------------------------------------------------------------
     connection.queries_log.clear()  # the log keeps 9000 entries: start each count from empty

@@ -208,3 +208,24 @@ def test_a_refused_email_in_a_batch_leaves_the_ones_sent_before_it_marked_sent(o
     assert len(smtp_server.received) == 6
     assert OutboxMessage.objects.filter(recipient=org_a.supervisor, status=S.SENT).count() == 6
     assert OutboxMessage.objects.get(recipient=org_a.caseworker).status == S.PENDING
+
+
+def test_a_line_starting_with_a_dot_arrives_whole_and_the_next_email_still_goes(org_a, now, smtp_server):
+    drafts = [
+        outbox.Draft(
+            organization_id=org_a.organization.pk,
+            kind=OutboxMessage.Kind.REMINDER,
+            dedupe_key=f"dot-test:{index}",
+            recipient_id=org_a.caseworker.pk,
+            recipient_email=org_a.caseworker.email,
+            subject="Follow-ups due",
+            body_text=f"Email {index}.\n.\n.. two dots\n.end\n",
+        )
+        for index in range(3)
+    ]
+    outbox.enqueue(drafts, now=now)
+
+    assert outbox.deliver_due(now=now)["sent"] == 3
+
+    texts = [r.text.replace("\r\n", "\n") for r in smtp_server.received]
+    assert texts == [f"Email {i}.\n.\n.. two dots\n.end\n" for i in range(3)]
