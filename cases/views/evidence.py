@@ -23,7 +23,7 @@ from ..evidence_forms import RECENT_NOTES, EvidenceForm
 from ..forms import add_service_errors, offer_choices
 from ..models import Evidence, Victim
 from ..services import evidence as evidence_files
-from . import victims as case_page
+from . import case_page
 from .json_rows import instances, json_rows
 
 EVIDENCE_RELATED = ("added_by", "note")
