@@ -27,6 +27,7 @@ from ..filters import (
 )
 from ..models import RescueRequest, Victim
 from ..models.requests import open_condition, overdue_condition
+from .choice_labels import label_choices
 from .paging import COUNT_CAP, planner_estimate
 
 PAGE_SIZE = 50
@@ -153,6 +154,7 @@ def victim_list(request):
     )
     by_id = {victim.pk: victim for victim in loaded}
     rows = [by_id[pk] for pk in page_ids if pk in by_id]
+    label_choices(rows, status_label="status", risk_label="risk_level")
     audit.record_reads(request, rows, view="victim_list", organization_id=request.organization.pk)
     search_token = request.GET.get("q")
     search_term = search_term_for(request.session, search_token)
