@@ -7,12 +7,20 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import organization_required
 from audit import trail as audit
+from core.fields import secret_field_names
 
+from ..models import Victim
 from ..request_filters import ReferralFilter, RescueRequestFilter, referrals_for, rescue_requests_for
 from .choice_labels import label_choices
 from .paging import EstimatingPaginator
 
 PAGE_SIZE = 50
+
+
+def _shown_columns(queryset):
+    """The list shows the person's name and no other secret column: never decrypt (or hold) the others here."""
+    hidden = [f"victim__{name}" for name in secret_field_names(Victim) if name != "full_name"]
+    return queryset.defer(*hidden, *secret_field_names(queryset.model))
 
 
 def _sort_columns(filterset, columns: list[tuple[str, str]]) -> list[dict]:
@@ -61,7 +69,7 @@ def request_list(request):
     now = timezone.now()
     filterset = RescueRequestFilter(
         request.GET or None,
-        queryset=rescue_requests_for(user=request.user, organization=request.organization),
+        queryset=_shown_columns(rescue_requests_for(user=request.user, organization=request.organization)),
         user=request.user,
         organization=request.organization,
         now=now,
@@ -91,7 +99,7 @@ def referral_list(request):
     now = timezone.now()
     filterset = ReferralFilter(
         request.GET or None,
-        queryset=referrals_for(user=request.user, organization=request.organization),
+        queryset=_shown_columns(referrals_for(user=request.user, organization=request.organization)),
         user=request.user,
         organization=request.organization,
         now=now,
