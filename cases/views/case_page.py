@@ -30,11 +30,21 @@ from ..forms import (
     offer_choices,
 )
 from ..models import AgencyReferral, CaseNote, Reporter, RescueRequest, Victim
+from .choice_labels import label_choices
 from .evidence import case_page_evidence, evidence_json_rows
 from .json_rows import instances, json_rows
 from .timeline import build_timeline, timeline_and_extra_rows
 
 TIMELINE_NOTES = 100
+# The case's choice labels the page shows, translated once each (`label_choices`): the nationality's
+# get_citizenship_display() translated all 250 countries to show one.
+VICTIM_LABELS = {
+    "status_label": "status",
+    "risk_label": "risk_level",
+    "citizenship_label": "citizenship",
+    "consent_label": "consent",
+    "sex_label": "sex",
+}
 
 
 def _case_file(request):
@@ -154,6 +164,9 @@ def render_case_page(request, victim: Victim, *, bound: dict | None = None, open
         if getattr(victim, name)
     ]
     evidence = case_page_evidence(request, victim, bound=bound.get("evidence"), notes=notes)
+    label_choices([victim], **VICTIM_LABELS)
+    label_choices(requests, priority_label="priority", status_label="status")
+    label_choices(referrals, status_label="status", consent_basis_label="consent_basis")
     context = {
         "victim": victim,
         "reporters": reporters_of(victim),
