@@ -120,6 +120,13 @@ def offer_place_choices(form) -> None:
     offer_options(form.fields["compound"], options["compound"])
 
 
+def offer_member_choices(form, organization) -> None:
+    """The caseworker picker's options as (pk, label) rows, labelled as MemberChoiceField labels a member, without
+    building a User per member."""
+    members = organization_members(organization).values_list("pk", "display_name", "email")
+    offer_options(form.fields["assigned_to"], [(pk, name or email) for pk, name, email in members])
+
+
 class VictimFilter(django_filters.FilterSet):
     """Filters for the victim list. Needs `request` (for the organisation, the session and the time)."""
 

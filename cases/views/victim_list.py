@@ -21,6 +21,7 @@ from ..filters import (
     RISK_RANK,
     VictimFilter,
     looks_like_case_number,
+    offer_member_choices,
     offer_place_choices,
     search_term_for,
     store_search_term,
@@ -126,6 +127,7 @@ def victim_list(request):
     base = _scoped_victims(request).alias(risk_rank=RISK_RANK)
     victim_filter = VictimFilter(request.GET or None, queryset=base, request=request)
     offer_place_choices(victim_filter.form)
+    offer_member_choices(victim_filter.form, request.organization)
     filtered = victim_filter.qs
     if not request.GET.get("sort"):
         filtered = filtered.order_by("-created_at", "-pk")
