@@ -132,7 +132,7 @@ def seed(organization: Organization, total: int) -> None:
 
 
 def page_query(queryset) -> list[int]:
-    """The list page's first step: the ids of the first page, newest first (cases/views/victims.py)."""
+    """The list page's first step: the ids of the first page, newest first (cases/views/victim_list.py)."""
     return list(queryset.order_by("-created_at", "-pk").values_list("pk", flat=True)[:51])
 
 

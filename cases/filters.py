@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 
 from core import crypto
 from core.parsing import plain_number
+from core.widgets import FastSelect
 from places.codes import CITIZENSHIP_CHOICES
 from places.models import BorderRegion, Compound
 
@@ -125,6 +126,13 @@ def offer_place_choices(form) -> None:
     offer_options(form.fields["compound"], options["compound"])
 
 
+def offer_member_choices(form, organization) -> None:
+    """The caseworker picker's options as (pk, label) rows, labelled as MemberChoiceField labels a member, without
+    building a User per member."""
+    members = organization_members(organization).values_list("pk", "display_name", "email")
+    offer_options(form.fields["assigned_to"], [(pk, name or email) for pk, name, email in members])
+
+
 class VictimFilter(django_filters.FilterSet):
     """Filters for the victim list. Needs `request` (for the organisation, the session and the time)."""
 
@@ -132,29 +140,47 @@ class VictimFilter(django_filters.FilterSet):
         label=_("Case number"), method="filter_case_number", widget=forms.TextInput(attrs={"inputmode": "text"})
     )
     q = django_filters.CharFilter(label=_("Name search"), method="filter_name_token", widget=forms.HiddenInput)
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=Victim.Status.choices, empty_label=_("Any"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Victim.Status.choices, widget=FastSelect, empty_label=_("Any")
+    )
     open_cases = django_filters.ChoiceFilter(
         label=_("Open or closed"),
         choices=[("open", _("Open cases")), ("closed", _("Closed cases"))],
         method="filter_open_cases",
+        widget=FastSelect,
         empty_label=_("Any"),
     )
-    risk_level = django_filters.ChoiceFilter(label=_("Risk"), choices=Victim.RiskLevel.choices, empty_label=_("Any"))
-    citizenship = django_filters.ChoiceFilter(label=_("Nationality"), choices=CITIZENSHIP_CHOICES, empty_label=_("Any"))
+    risk_level = django_filters.ChoiceFilter(
+        label=_("Risk"), choices=Victim.RiskLevel.choices, widget=FastSelect, empty_label=_("Any")
+    )
+    citizenship = django_filters.ChoiceFilter(
+        label=_("Nationality"), choices=CITIZENSHIP_CHOICES, widget=FastSelect, empty_label=_("Any")
+    )
     compound = django_filters.ModelChoiceFilter(
-        label=_("Compound"), queryset=Compound.objects.order_by("name"), empty_label=_("Any")
+        label=_("Compound"), queryset=Compound.objects.order_by("name"), widget=FastSelect, empty_label=_("Any")
     )
     border_region = django_filters.ModelChoiceFilter(
-        label=_("Border region"), queryset=BorderRegion.objects.order_by("name"), empty_label=_("Any")
+        label=_("Border region"),
+        queryset=BorderRegion.objects.order_by("name"),
+        widget=FastSelect,
+        empty_label=_("Any"),
     )
     assigned_to = django_filters.ModelChoiceFilter(
-        label=_("Assigned caseworker"), queryset=None, method="filter_assigned_to", empty_label=_("Anyone")
+        label=_("Assigned caseworker"),
+        queryset=None,
+        method="filter_assigned_to",
+        widget=FastSelect,
+        empty_label=_("Anyone"),
     )
     unassigned = django_filters.BooleanFilter(
         label=_("Unassigned only"), method="filter_unassigned", widget=forms.CheckboxInput
     )
     has_open_request = django_filters.ChoiceFilter(
-        label=_("Has an open rescue request"), choices=YES_NO, method="filter_has_open_request", empty_label=_("Any")
+        label=_("Has an open rescue request"),
+        choices=YES_NO,
+        method="filter_has_open_request",
+        widget=FastSelect,
+        empty_label=_("Any"),
     )
     overdue = django_filters.BooleanFilter(
         label=_("Follow-up overdue"), method="filter_overdue", widget=forms.CheckboxInput

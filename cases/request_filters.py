@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organization, User
+from core.widgets import FastSelect
 from places.models import Agency
 
 from .models import AgencyReferral, RescueRequest
@@ -137,9 +138,15 @@ class RescueRequestFilter(OrganizationFilterSet):
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", widget=forms.CheckboxInput, label=_("Only overdue follow-ups")
     )
-    assigned = AssignedChoiceFilter(assigned_field="assigned_to", label=_("Assigned to"), empty_label=_("Anyone"))
+    assigned = AssignedChoiceFilter(
+        assigned_field="assigned_to", label=_("Assigned to"), empty_label=_("Anyone"), widget=FastSelect
+    )
     agency = django_filters.ModelChoiceFilter(
-        queryset=Agency.objects.none(), method="filter_agency", label=_("Referred to agency"), empty_label=_("Any")
+        queryset=Agency.objects.none(),
+        method="filter_agency",
+        label=_("Referred to agency"),
+        empty_label=_("Any"),
+        widget=FastSelect,
     )
     due_from = django_filters.DateFilter(
         field_name="next_follow_up_at", lookup_expr="date__gte", widget=DateInput, label=_("Follow-up due from")
@@ -185,9 +192,11 @@ class ReferralFilter(OrganizationFilterSet):
         method="filter_overdue", widget=forms.CheckboxInput, label=_("Only responses overdue")
     )
     assigned = AssignedChoiceFilter(
-        assigned_field="victim__assigned_to", label=_("Case assigned to"), empty_label=_("Anyone")
+        assigned_field="victim__assigned_to", label=_("Case assigned to"), empty_label=_("Anyone"), widget=FastSelect
     )
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.none(), label=_("Agency"), empty_label=_("Any"))
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.none(), label=_("Agency"), empty_label=_("Any"), widget=FastSelect
+    )
     due_from = django_filters.DateFilter(
         field_name="response_due_at", lookup_expr="date__gte", widget=DateInput, label=_("Response due from")
     )

@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from .views import case_actions, evidence, exports, intake, places, requests, victims
+from .views import case_actions, case_page, evidence, exports, intake, places, requests, victim_edit, victim_list
 
 app_name = "cases"
 
 urlpatterns = [
-    path("", victims.victim_list, name="victim_list"),
+    path("", victim_list.victim_list, name="victim_list"),
     # webmore: intake, request and referral lists, compounds and border regions.
     path("new/", intake.intake, name="intake"),
     path("requests/", requests.request_list, name="requests"),
@@ -21,15 +21,15 @@ urlpatterns = [
     path("referrals/", requests.referral_list, name="referral_list"),
     path("compounds/", places.compound_list, name="compound_list"),
     path("regions/", places.region_list, name="region_list"),
-    path("search/", victims.victim_search, name="victim_search"),
+    path("search/", victim_list.victim_search, name="victim_search"),
     # exports: supervisors' working exports and org admins' de-identified statistics (every download logged).
     path("exports/", exports.export_page, name="exports"),
     path("exports/victims/", exports.export_victims, name="export_victims"),
     path("exports/requests/", exports.export_requests, name="export_requests"),
     path("exports/referrals/", exports.export_referrals, name="export_referrals"),
     path("exports/statistics/", exports.export_statistics, name="export_statistics"),
-    path("<int:pk>/", victims.victim_detail, name="victim_detail"),
-    path("<int:pk>/edit/", victims.victim_edit, name="victim_edit"),
+    path("<int:pk>/", case_page.victim_detail, name="victim_detail"),
+    path("<int:pk>/edit/", victim_edit.victim_edit, name="victim_edit"),
     path("<int:pk>/contact/", case_actions.victim_log_contact, name="victim_log_contact"),
     path("<int:pk>/note/", case_actions.victim_add_note, name="victim_add_note"),
     path("<int:pk>/status/", case_actions.victim_status, name="victim_status"),

@@ -18,7 +18,7 @@ def timeline_querysets(victim) -> list:
     return [
         timeline_rows(
             Screening.objects.filter(victim=victim),
-            source="screening",
+            origin="screening",
             when="screened_at",
             code="outcome",
             text="agency__name",
@@ -26,7 +26,7 @@ def timeline_querysets(victim) -> list:
         ),
         timeline_rows(
             StepRecord.objects.filter(victim=victim),
-            source="step",
+            origin="step",
             when="recorded_at",
             code="step",
             text="value",
@@ -34,7 +34,7 @@ def timeline_querysets(victim) -> list:
         ),
         timeline_rows(
             ReturnFollowUp.objects.filter(victim=victim, done_at__isnull=False),
-            source="follow_up",
+            origin="follow_up",
             when="done_at",
             code="outcome",
             text=empty,
@@ -42,7 +42,7 @@ def timeline_querysets(victim) -> list:
         ),
         timeline_rows(
             RetraffickingFlag.objects.filter(victim=victim),
-            source="flag",
+            origin="flag",
             when="raised_at",
             code="signs",
             text=empty,

@@ -1,1 +1,1 @@
-"""The case file's pages, one module per concept (victims here; intake, lists and places beside it)."""
+"""The case file's pages, one module per concept: the case list, the case page, editing, intake, lists and places."""

@@ -31,7 +31,7 @@ from ..forms import (
     add_service_errors,
 )
 from ..models import AgencyReferral, RescueRequest
-from .victims import back_to_case, open_requests_of, render_case_page, victim_or_404
+from .case_page import back_to_case, open_requests_of, render_case_page, victim_or_404
 
 
 def _local(value: datetime) -> str:

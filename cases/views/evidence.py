@@ -23,7 +23,7 @@ from ..evidence_forms import RECENT_NOTES, EvidenceForm
 from ..forms import add_service_errors, offer_choices
 from ..models import Evidence, Victim
 from ..services import evidence as evidence_files
-from . import victims as case_page
+from . import case_page
 from .json_rows import instances, json_rows
 
 EVIDENCE_RELATED = ("added_by", "note")
@@ -50,8 +50,13 @@ def _evidence_of(request, victim: Victim) -> list[Evidence]:
     """The evidence this user may see, newest first: from the case's row when the case page loaded it there."""
     if not hasattr(victim, "evidence_rows"):
         return list(visible_evidence(request, victim))
-    items = instances(Evidence, victim.evidence_rows, related=EVIDENCE_RELATED)
-    items.sort(key=lambda item: (item.added_at, item.pk), reverse=True)
+    items = instances(
+        Evidence,
+        victim.evidence_rows,
+        related=EVIDENCE_RELATED,
+        ordering=lambda item: (item.added_at, item.pk),
+        reverse=True,
+    )
     victim_field = Evidence._meta.get_field("victim")
     for item in items:
         victim_field.set_cached_value(item, victim)

@@ -68,8 +68,9 @@ def _instance(model, row: dict, prefix: str = ""):
     return model.from_db(connection.alias, [field.attname for field in fields], values)
 
 
-def instances(model, rows, *, related: tuple[str, ...] = (), ordering=None) -> list:
-    """The model instances of a `json_rows` column (None: no rows), their `related` rows attached, in `ordering`."""
+def instances(model, rows, *, related: tuple[str, ...] = (), ordering=None, reverse: bool = False) -> list:
+    """The model instances of a `json_rows` column (None: no rows), their `related` rows attached, sorted by the
+    key `ordering` (a JSON array has no order of its own), descending when `reverse`."""
     if isinstance(rows, str):
         rows = json.loads(rows)
     made = []
@@ -80,5 +81,5 @@ def instances(model, rows, *, related: tuple[str, ...] = (), ordering=None) -> l
             field.set_cached_value(obj, _instance(field.related_model, row, f"{relation}__"))
         made.append(obj)
     if ordering is not None:
-        made.sort(key=ordering)
+        made.sort(key=ordering, reverse=reverse)
     return made

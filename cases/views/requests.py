@@ -7,11 +7,20 @@ from django.views.decorators.http import require_GET
 
 from accounts.decorators import organization_required
 from audit import trail as audit
+from core.fields import secret_field_names
 
+from ..models import Victim
 from ..request_filters import ReferralFilter, RescueRequestFilter, referrals_for, rescue_requests_for
+from .choice_labels import label_choices
 from .paging import EstimatingPaginator
 
 PAGE_SIZE = 50
+
+
+def _shown_columns(queryset):
+    """The list shows the person's name and no other secret column: never decrypt (or hold) the others here."""
+    hidden = [f"victim__{name}" for name in secret_field_names(Victim) if name != "full_name"]
+    return queryset.defer(*hidden, *secret_field_names(queryset.model))
 
 
 def _sort_columns(filterset, columns: list[tuple[str, str]]) -> list[dict]:
@@ -32,21 +41,21 @@ def _sort_columns(filterset, columns: list[tuple[str, str]]) -> list[dict]:
     return headers
 
 
-def _list_page(request, *, filterset, template: str, columns: list[tuple[str, str]], view: str):
+def _list_page(request, *, filterset, template: str, columns: list[tuple[str, str]], view: str, labels: dict):
     # Exact up to a thousand rows, then the planner's estimate: no count of every request on each view.
     paginator = EstimatingPaginator(filterset.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    label_choices(rows, **labels)
     # Each row names the person: a recorded read of their case.
-    audit.record_reads(
-        request, [row.victim for row in page.object_list], view=view, organization_id=request.organization.pk
-    )
+    audit.record_reads(request, [row.victim for row in rows], view=view, organization_id=request.organization.pk)
     return render(
         request,
         template,
         {
             "filter": filterset,
             "page_obj": page,
-            "rows": page.object_list,
+            "rows": rows,
             "columns": _sort_columns(filterset, columns),
             "now": filterset.now,
         },
@@ -60,7 +69,7 @@ def request_list(request):
     now = timezone.now()
     filterset = RescueRequestFilter(
         request.GET or None,
-        queryset=rescue_requests_for(user=request.user, organization=request.organization),
+        queryset=_shown_columns(rescue_requests_for(user=request.user, organization=request.organization)),
         user=request.user,
         organization=request.organization,
         now=now,
@@ -74,7 +83,12 @@ def request_list(request):
         ("opened", _("Opened")),
     ]
     return _list_page(
-        request, filterset=filterset, template="cases/requests_list.html", columns=columns, view="request_list"
+        request,
+        filterset=filterset,
+        template="cases/requests_list.html",
+        columns=columns,
+        view="request_list",
+        labels={"priority_label": "priority", "status_label": "status"},
     )
 
 
@@ -85,7 +99,7 @@ def referral_list(request):
     now = timezone.now()
     filterset = ReferralFilter(
         request.GET or None,
-        queryset=referrals_for(user=request.user, organization=request.organization),
+        queryset=_shown_columns(referrals_for(user=request.user, organization=request.organization)),
         user=request.user,
         organization=request.organization,
         now=now,
@@ -98,5 +112,10 @@ def referral_list(request):
         ("due", _("Response due")),
     ]
     return _list_page(
-        request, filterset=filterset, template="cases/referrals_list.html", columns=columns, view="referral_list"
+        request,
+        filterset=filterset,
+        template="cases/referrals_list.html",
+        columns=columns,
+        view="referral_list",
+        labels={"status_label": "status"},
     )

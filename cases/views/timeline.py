@@ -41,11 +41,11 @@ class TimelineSource:
 TIMELINE_SOURCES: list[TimelineSource] = []
 
 
-def timeline_rows(queryset, *, source: str, when, code, text, by: str | None):
+def timeline_rows(queryset, *, origin: str, when, code, text, by: str | None):
     """A table's rows in the shape every timeline query shares: (origin, when, code, text, by_id, by_name)."""
     empty = Value("", output_field=CharField())
     return queryset.order_by().values(
-        origin=Value(source, output_field=CharField()),
+        origin=Value(origin, output_field=CharField()),
         when=F(when) if isinstance(when, str) else when,
         code=F(code) if isinstance(code, str) else code,
         text=F(text) if isinstance(text, str) else text,
@@ -57,7 +57,7 @@ def timeline_rows(queryset, *, source: str, when, code, text, by: str | None):
 def _status_rows(victim):
     return timeline_rows(
         VictimStatusChange.objects.filter(victim=victim),
-        source="status",
+        origin="status",
         when="changed_at",
         code=Concat("from_status", Value(" "), "to_status", output_field=CharField()),
         text="reason",

@@ -99,7 +99,7 @@ def test_a_list_longer_than_the_count_cap_makes_no_more_queries_than_one_counted
     client_for, org_a, monkeypatch
 ):
     """Above COUNT_CAP the list estimates its count instead of counting."""
-    from cases.views import victims as victim_views
+    from cases.views import victim_list as victim_views
 
     client = client_for(org_a.caseworker, org_a.organization)
     agency = AgencyFactory(organization=org_a.organization)

@@ -6,6 +6,9 @@ import re
 import pytest
 from django import forms
 from django.forms.renderers import DjangoTemplates, TemplatesSetting
+from django.utils.safestring import mark_safe
+
+from core.widgets import FastSelect
 
 
 class EveryChoiceWidget(forms.Form):
@@ -41,3 +44,44 @@ def test_forms_render_with_the_project_templates(template):
 
     found = get_default_renderer().get_template(f"django/forms/widgets/{template}")
     assert found.origin.name == str(settings.BASE_DIR / "templates" / "django" / "forms" / "widgets" / template)
+
+
+class SelectsBothWays(forms.Form):
+    """The same select fields twice: through the project's select.html, and through core.widgets.FastSelect."""
+
+    choices = [
+        ("", "---"),
+        ("x", "X <b>&"),
+        ("y", mark_safe("<em>Y</em>")),
+        (3, 3000),
+        ("Group <i>", [("1", "One"), ("2", "Two"), ("x", "X again")]),
+        (None, "None"),
+        ("q\"'", "Quoted \"'"),
+    ]
+    plain = forms.ChoiceField(choices=choices, initial="y")
+    optional = forms.ChoiceField(
+        choices=choices[1:],
+        required=False,
+        disabled=True,
+        help_text="Help",
+        widget=forms.Select(attrs={"title": "<t>"}),
+    )
+    grouped = forms.TypedChoiceField(choices=choices, initial="x", coerce=str)
+
+
+class FastSelectsBothWays(SelectsBothWays):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            fast = FastSelect(attrs=field.widget.attrs)
+            fast.choices, fast.is_required = field.widget.choices, field.widget.is_required
+            field.widget = fast
+
+
+@pytest.mark.parametrize("name", list(SelectsBothWays.base_fields))
+@pytest.mark.parametrize("data", [None, {"plain": "2", "optional": "", "grouped": "3"}, {"plain": "nothing"}])
+def test_the_python_select_writes_exactly_what_the_select_template_writes(name, data):
+    template = SelectsBothWays(data, renderer=TemplatesSetting())[name]
+    python = FastSelectsBothWays(data, renderer=TemplatesSetting())[name]
+    assert str(python) == str(template)
+    assert "<option" in str(python)
