@@ -38,7 +38,7 @@ parser.add_argument("--redis", default="", help="REDIS_URL for the cache, as pro
 parser.add_argument("--child", default="", help=argparse.SUPPRESS)  # the tree a measuring process runs in
 args = parser.parse_args()
 
-PAGES = ["My work", "Team", "case list", "requests list", "referrals list", "case page"]
+PAGES = ["settings", "My work", "Team", "case list", "requests list", "referrals list", "case page"]
 
 
 def measure_in_process(tree: Path) -> dict:
@@ -76,6 +76,7 @@ def measure_in_process(tree: Path) -> dict:
     victims = Victim.objects.filter(organization__slug="mekong", rescue_requests__isnull=False).order_by("pk")
     sample = victims[victims.count() // 3]
     urls = {
+        "settings": (caseworker, reverse("accounts:profile")),  # the smallest signed-in page: mostly fixed cost
         "My work": (caseworker, reverse("tracker:my_work")),
         "Team": (supervisor, reverse("tracker:team")),
         "case list": (caseworker, reverse("cases:victim_list")),
@@ -106,6 +107,8 @@ def measure_in_process(tree: Path) -> dict:
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(40)
         pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+        if os.environ.get("PROFILE_CALLERS"):  # e.g. PROFILE_CALLERS=copy.py: who calls the functions matching it
+            pstats.Stats(profile).sort_stats("tottime").print_callers(os.environ["PROFILE_CALLERS"])
         return {}
 
     figures = {}
