@@ -6,11 +6,33 @@ never kept by a browser cache or a proxy (a laptop inspected at a checkpoint mus
 
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.functional import LazyObject, empty
 
 from .models import Membership
 from .permissions import Action, roles_allowed
 
 SESSION_KEY = "organization_id"
+
+
+def resolve_user(request):
+    """`request.user` as the user object itself, no longer behind lazy proxies, which it then becomes.
+
+    AuthenticationMiddleware and django-otp's OTPMiddleware each wrap it in a `SimpleLazyObject` (the second around
+    the first), so every attribute read on every page went through two proxies and every ORM filter on the user
+    (`assigned_to=request.user`) copied the proxies. Loading it here costs nothing extra: every request reads it
+    right after (its language, its session limits). The object is the one the proxies held, with django-otp's
+    `otp_device` and `is_verified` already set on it.
+    """
+    user = getattr(request, "user", None)
+    if not isinstance(user, LazyObject):
+        return user
+    concrete = user
+    while isinstance(concrete, LazyObject):
+        if concrete._wrapped is empty:
+            concrete._setup()
+        concrete = concrete._wrapped
+    request.user = concrete
+    return concrete
 
 
 def active_memberships(user) -> list[Membership]:
@@ -37,7 +59,7 @@ class CurrentOrganizationMiddleware:
         request.organization = None
         request.membership = None
         request.memberships = []
-        user = getattr(request, "user", None)
+        user = resolve_user(request)
         if user is not None and user.is_authenticated:
             memberships = active_memberships(user) if user.is_active else []
             request.memberships = memberships
@@ -78,7 +100,7 @@ class UserLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
+        user = resolve_user(request)  # first after authentication and OTPMiddleware: no proxies from here on
         language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         if language and translation.check_for_language(language):
             translation.activate(language)

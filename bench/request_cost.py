@@ -8,7 +8,9 @@ Runs in-process with production settings (DEBUG off, cached template loader, the
 database bench/load/run.py made (`run.py --database hw_perf --cases 2000 --seed-only`), with its throwaway keys,
 through Django's test Client (HTTPS, signed in, second factor passed where the role needs it). For each page:
 the CPU of this process (time.process_time) and of its PostgreSQL backend (psutil, clock ticks of 10 ms, so only
-a mean over many requests is meaningful) per request, and the number of queries. With --redis, the cache is
+a mean over many requests is meaningful) per request, the number of queries, and the Python function calls per
+request (cProfile over 3 more requests: the same for the same code and data whatever the machine's load, so a
+change's effect shows even when the CPU times are inside the noise). With --redis, the cache is
 that Redis database (as production with REDIS_URL), else the process's memory.
 
 With --base, the same measurement also runs in a second checkout (e.g. `git worktree add /tmp/base <commit>`),
@@ -38,7 +40,7 @@ parser.add_argument("--redis", default="", help="REDIS_URL for the cache, as pro
 parser.add_argument("--child", default="", help=argparse.SUPPRESS)  # the tree a measuring process runs in
 args = parser.parse_args()
 
-PAGES = ["My work", "Team", "case list", "requests list", "referrals list", "case page"]
+PAGES = ["settings", "My work", "Team", "case list", "requests list", "referrals list", "case page"]
 
 
 def measure_in_process(tree: Path) -> dict:
@@ -76,6 +78,7 @@ def measure_in_process(tree: Path) -> dict:
     victims = Victim.objects.filter(organization__slug="mekong", rescue_requests__isnull=False).order_by("pk")
     sample = victims[victims.count() // 3]
     urls = {
+        "settings": (caseworker, reverse("accounts:profile")),  # the smallest signed-in page: mostly fixed cost
         "My work": (caseworker, reverse("tracker:my_work")),
         "Team": (supervisor, reverse("tracker:team")),
         "case list": (caseworker, reverse("cases:victim_list")),
@@ -106,6 +109,8 @@ def measure_in_process(tree: Path) -> dict:
         profile.disable()
         pstats.Stats(profile).sort_stats("tottime").print_stats(40)
         pstats.Stats(profile).sort_stats("cumulative").print_stats(60)
+        if os.environ.get("PROFILE_CALLERS"):  # e.g. PROFILE_CALLERS=copy.py: who calls the functions matching it
+            pstats.Stats(profile).sort_stats("tottime").print_callers(os.environ["PROFILE_CALLERS"])
         return {}
 
     figures = {}
@@ -117,11 +122,19 @@ def measure_in_process(tree: Path) -> dict:
         with CaptureQueriesContext(connection) as captured:
             for _ in range(args.repeat):
                 client.get(url, secure=True)
-        figures[name] = {
-            "app": (time.process_time() - cpu) * 1000 / args.repeat,
-            "db": (database_seconds() - database) * 1000 / args.repeat,
-            "queries": len(captured) / args.repeat,
-        }
+        app = (time.process_time() - cpu) * 1000 / args.repeat
+        db = (database_seconds() - database) * 1000 / args.repeat
+        queries = len(captured) / args.repeat  # now: each request below empties the connection's query log
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(3):
+            client.get(url, secure=True)
+        profile.disable()
+        calls = pstats.Stats(profile).total_calls / 3
+        figures[name] = {"app": app, "db": db, "queries": queries, "calls": calls}
     return figures
 
 
@@ -164,15 +177,18 @@ def main() -> int:
     print("requests per page, medians of the rounds' means; CPU ms per request (app: Django; DB: its PostgreSQL)")
     print("load average (1, 5, 15 min): {:.2f} {:.2f} {:.2f}; CPUs: {}".format(*os.getloadavg(), os.cpu_count()))
     reference = runs[-1][0]
-    print("  " + " " * 16 + "".join(f" | {label:<16}" for label, _, _ in runs) + f" | app+DB / {reference}")
-    print(f"  {'page':<16}" + " |  app ms DB ms  q" * len(runs) + " | " + " ".join(f"{r[0][:8]:>8}" for r in runs[:-1]))
+    print("  " + " " * 16 + "".join(f" | {label:<23}" for label, _, _ in runs) + f" | app+DB / {reference}")
+    header = " |  app ms DB ms  q calls" * len(runs)
+    print(f"  {'page':<16}" + header + " | " + " ".join(f"{r[0][:8]:>8}" for r in runs[:-1]) + " | calls/" + reference)
     for page in PAGES:
         line = f"  {page:<16}"
         for label, _, _ in runs:
             app, db, queries = (median(label, page, key) for key in ("app", "db", "queries"))
-            line += f" | {app:7.1f} {db:5.1f} {queries:2.0f}"
+            calls = median(label, page, "calls") / 1000
+            line += f" | {app:7.1f} {db:5.1f} {queries:2.0f} {calls:4.0f}k"
         total = {label: median(label, page, "app") + median(label, page, "db") for label, _, _ in runs}
         line += " | " + " ".join(f"{total[label] / total[reference]:8.2f}" for label, _, _ in runs[:-1])
+        line += " | " + f"{median(runs[0][0], page, 'calls') / median(reference, page, 'calls'):6.2f}"
         print(line)
     return 0
 

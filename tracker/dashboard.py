@@ -101,20 +101,24 @@ def my_work(
     )
     overdue, due_today = [], []
     if limit:
-        # Overdue and due later today in one query: each section numbered by due time, the first `limit` of each.
+        # Overdue and due later today in one query, oldest due first in each section, the first `limit` of each.
         section = Case(When(overdue_q, then=Value(0)), default=Value(1), output_field=IntegerField())
         due = (
             mine.filter(next_follow_up_at__lt=end_of_today)
             .select_related("victim", "victim__compound", "victim__border_region")
-            .annotate(
-                due_section=section,
-                due_rank=Window(RowNumber(), partition_by=[section], order_by=[F("next_follow_up_at"), F("pk")]),
-            )
-            .filter(due_rank__lte=limit)
+            .annotate(due_section=section)
             .order_by("due_section", "next_follow_up_at", "pk")
         )
+        if counts["overdue"] > limit or counts["due_today"] > limit:
+            # Only then number each section's rows in the database (a window and the subquery around it cost
+            # several milliseconds of ORM work per page); below the limits every row of both sections comes.
+            due = due.annotate(
+                due_rank=Window(RowNumber(), partition_by=[section], order_by=[F("next_follow_up_at"), F("pk")])
+            ).filter(due_rank__lte=limit)
         for row in due:
-            (overdue if row.due_section == 0 else due_today).append(row)
+            section_rows = overdue if row.due_section == 0 else due_today
+            if len(section_rows) < limit:  # a row added since the counts were read can make a section longer
+                section_rows.append(row)
     return MyWork(
         overdue=overdue,
         due_today=due_today,

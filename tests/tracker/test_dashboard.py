@@ -39,6 +39,28 @@ def test_my_work_lists_overdue_and_due_today_oldest_first_and_counts_them(org_a,
     assert work.counts == {"overdue": 2, "due_today": 1, "awaiting_response": 0, "open_requests": 4}
 
 
+@pytest.mark.parametrize("limit", [1, 2, 3, 50])
+def test_my_work_caps_each_section_at_the_limit_oldest_first_whether_or_not_a_section_is_longer(org_a, now, limit):
+    """Below the limits every due row comes in the plain query; above, the database numbers each section's rows:
+    the sections shown are the same either way."""
+    org = org_a.organization
+
+    def due(hours: float):
+        request = make_request(victim=make_victim(organization=org, assigned_to=org_a.caseworker), now=now)
+        request.next_follow_up_at = now + timedelta(hours=hours)
+        request.save()
+        return request.pk
+
+    overdue = [due(-72), due(-48), due(-1)]
+    today = [due(2), due(5)]  # "today" in Bangkok ends at 17:00 UTC; `now` is 10:00 UTC
+
+    work = my_work(user=org_a.caseworker, organization=org, now=now, limit=limit)
+
+    assert [r.pk for r in work.overdue] == overdue[:limit]
+    assert [r.pk for r in work.due_today] == today[:limit]
+    assert work.counts["overdue"] == 3 and work.counts["due_today"] == 2
+
+
 def test_my_work_of_another_organisation_is_empty(org_a, org_b, now):
     make_overdue_request(victim=make_victim(organization=org_a.organization, assigned_to=org_a.caseworker), now=now)
 
