@@ -8,6 +8,7 @@ of thousands of cases costs more than everything else in a sweep (docs/performan
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.utils import formats, translation
@@ -48,7 +49,48 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _text(line: ReminderLine, labels: dict[str, str], due: str, zone: str) -> str:
+class ReminderWording:
+    """What lines of different emails in one language share, worded once per sweep: the labels, each due time
+    as shown in each time zone, and the "overdue by" and "due again" sentences for each number of days/rounds."""
+
+    def __init__(self):
+        self.labels: dict[str, dict[str, str]] = {}
+        self.times: dict[tuple, str] = {}
+        self.counted: dict[tuple, str] = {}
+
+    def labels_for(self, language: str) -> dict[str, str]:
+        if language not in self.labels:
+            self.labels[language] = _labels()
+        return self.labels[language]
+
+    def due(self, moment: datetime, zone: str, language: str) -> str:
+        key = (moment, zone, language)
+        if key not in self.times:
+            self.times[key] = formats.date_format(moment.astimezone(ZoneInfo(zone)), "DATETIME_FORMAT")
+        return self.times[key]
+
+    def count(self, what: str, number: int, language: str) -> str:
+        key = (what, number, language)
+        if key not in self.counted:
+            self.counted[key] = _COUNTED[what](number)
+        return self.counted[key]
+
+
+_COUNTED = {
+    "overdue": lambda days: ngettext("Overdue by %(days)s day.", "Overdue by %(days)s days.", days) % {"days": days},
+    "rounds": lambda rounds: (
+        ngettext(
+            "It has been due again %(rounds)s time since.",
+            "It has been due again %(rounds)s times since.",
+            rounds,
+        )
+        % {"rounds": rounds}
+    ),
+    "days": lambda days: ngettext("%(days)s day", "%(days)s days", days) % {"days": days},
+}
+
+
+def _text(line: ReminderLine, labels: dict[str, str], due: str, zone: str, count) -> str:
     parts = [
         _("A follow-up is due on case %(case_number)s.") % {"case_number": line.case_number},
         "",
@@ -56,35 +98,24 @@ def _text(line: ReminderLine, labels: dict[str, str], due: str, zone: str) -> st
         f"{labels['due']}: {due} ({zone})",
     ]
     if line.days_overdue:
-        parts.append(
-            ngettext("Overdue by %(days)s day.", "Overdue by %(days)s days.", line.days_overdue)
-            % {"days": line.days_overdue}
-        )
+        parts.append(count("overdue", line.days_overdue))
     if line.round:
-        parts.append(
-            ngettext(
-                "It has been due again %(rounds)s time since.",
-                "It has been due again %(rounds)s times since.",
-                line.round,
-            )
-            % {"rounds": line.round}
-        )
+        parts.append(count("rounds", line.round))
     if line.unassigned:
         parts.append(labels["unassigned"])
     parts += ["", f"{labels['log']}: {case_link(line.victim_id)}"]
     return "\n".join(parts)
 
 
-def _html(line: ReminderLine, labels: dict[str, str], due: str, zone: str) -> str:
+def _html(line: ReminderLine, labels: dict[str, str], due: str, zone: str, count) -> str:
     heading = _("A follow-up is due on case <strong>%(case_number)s</strong>.") % {
         "case_number": escape(line.case_number)
     }
     overdue = ""
     if line.days_overdue:
-        days = ngettext("%(days)s day", "%(days)s days", line.days_overdue) % {"days": line.days_overdue}
         overdue = (
             f'<tr><td style="color:#66707a;">{escape(labels["overdue"])}</td>'
-            f'<td style="color:#b42318;font-weight:bold;">{days}</td></tr>'
+            f'<td style="color:#b42318;font-weight:bold;">{count("days", line.days_overdue)}</td></tr>'
         )
     unassigned = f'<p style="margin:0 0 12px 0;">{escape(labels["unassigned"])}</p>' if line.unassigned else ""
     return (
@@ -101,22 +132,34 @@ def _html(line: ReminderLine, labels: dict[str, str], due: str, zone: str) -> st
 
 
 def reminder_email(
-    lines: Sequence[ReminderLine], *, language: str, organization, timezone: str
+    lines: Sequence[ReminderLine],
+    *,
+    language: str,
+    organization,
+    timezone: str,
+    wording: ReminderWording | None = None,
 ) -> tuple[str, str, str]:
-    """(subject, text, html) of one recipient's reminder listing `lines` (oldest due first), in `language`."""
+    """(subject, text, html) of one recipient's reminder listing `lines` (oldest due first), in `language`.
+
+    Pass one `wording` to every email of a sweep to word what their lines share once."""
     lines = sorted(lines, key=lambda line: (line.due_at, line.case_number))
-    zone = ZoneInfo(timezone)
+    wording = wording or ReminderWording()
     with translation.override(language):
-        labels = _labels()
+        labels = wording.labels_for(language)
+        count = partial(_counted, wording, language)
         subject = _("Follow-up due: %(case)s") % {"case": case_list([line.case_number for line in lines])}
         items = []
         for line in lines:
-            due = formats.date_format(line.due_at.astimezone(zone), "DATETIME_FORMAT")
-            html = mark_safe(_html(line, labels, due, timezone))  # noqa: S308 - every value in it is escaped
-            items.append({"text": _text(line, labels, due, timezone), "html": html})
+            due = wording.due(line.due_at, timezone, language)
+            html = mark_safe(_html(line, labels, due, timezone, count))  # noqa: S308 - every value in it is escaped
+            items.append({"text": _text(line, labels, due, timezone, count), "html": html})
         context = {"items": items, "organization": organization, "timezone": timezone, "title": subject}
         text, html = render_email(template="reminder", context=context)
     return subject, text, html
+
+
+def _counted(wording: ReminderWording, language: str, what: str, number: int) -> str:
+    return wording.count(what, number, language)
 
 
 def case_list(case_numbers: list[str], *, limit: int = 200) -> str:
