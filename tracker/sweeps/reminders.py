@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, F, Value, When
 
 from accounts.models import Membership, Organization
@@ -161,23 +161,7 @@ def _queue_reminders(
         return
     batch = uuid.uuid4().hex
     with transaction.atomic():
-        ReminderItem.objects.bulk_create(
-            [
-                ReminderItem(
-                    dedupe_key=line.key,
-                    request_id=line.request.pk,
-                    due_at=line.request.due_at,
-                    sequence=line.round,
-                    recipient_id=line.membership.user_id,
-                    batch=batch,
-                    created_at=now,
-                )
-                for line in lines
-            ],
-            batch_size=500,
-            ignore_conflicts=True,
-        )
-        new = set(ReminderItem.objects.filter(batch=batch).values_list("dedupe_key", flat=True))
+        new = _insert_ledger(lines, batch=batch, now=now)
         if not new:
             return
         messages = []
@@ -195,6 +179,44 @@ def _queue_reminders(
         )
     result.queued += len(new)
     result.emails += len(messages)
+
+
+LEDGER_COLUMNS = ("dedupe_key", "request_id", "due_at", "sequence", "recipient_id", "batch", "created_at")
+
+
+def _insert_ledger(lines: list[DueReminder], *, batch: str, now: datetime) -> set[str]:
+    """Insert the lines' ledger rows, skipping keys that exist; return the keys this statement inserted.
+
+    Plain multi-row INSERT ... ON CONFLICT DO NOTHING RETURNING (PostgreSQL, SQLite 3.35+): no model instance per
+    row, and the new keys come back with the insert instead of a query for the batch.
+    """
+    table = connection.ops.quote_name(ReminderItem._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(column) for column in LEDGER_COLUMNS)
+    adapt = connection.ops.adapt_datetimefield_value
+    created_at = adapt(now)
+    per_statement = max(1, min(500, (connection.features.max_query_params or 999) // len(LEDGER_COLUMNS)))
+    new: set[str] = set()
+    with connection.cursor() as cursor:
+        for start in range(0, len(lines), per_statement):
+            part = lines[start : start + per_statement]
+            params = []
+            for line in part:
+                request = line.request
+                params += [
+                    line.key,
+                    request.pk,
+                    adapt(request.due_at),
+                    line.round,
+                    line.membership.user_id,
+                    batch,
+                    created_at,
+                ]
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(part))
+            # Names from the model, every value a parameter:
+            sql = f"INSERT INTO {table} ({columns}) VALUES {placeholders} ON CONFLICT DO NOTHING RETURNING dedupe_key"  # noqa: S608
+            cursor.execute(sql, params)
+            new.update(key for (key,) in cursor.fetchall())
+    return new
 
 
 def _reminder_email(lines: list[DueReminder], *, batch: str, now: datetime, wording: ReminderWording) -> OutboxMessage:
