@@ -60,7 +60,8 @@ class ReminderWording:
 
     def labels_for(self, language: str) -> dict[str, str]:
         if language not in self.labels:
-            self.labels[language] = _labels()
+            labels = _labels()
+            self.labels[language] = {**labels, **{f"html:{name}": escape(label) for name, label in labels.items()}}
         return self.labels[language]
 
     def due(self, moment: datetime, zone: str, language: str) -> str:
@@ -114,20 +115,20 @@ def _html(line: ReminderLine, labels: dict[str, str], due: str, zone: str, count
     overdue = ""
     if line.days_overdue:
         overdue = (
-            f'<tr><td style="color:#66707a;">{escape(labels["overdue"])}</td>'
+            f'<tr><td style="color:#66707a;">{labels["html:overdue"]}</td>'
             f'<td style="color:#b42318;font-weight:bold;">{count("days", line.days_overdue)}</td></tr>'
         )
-    unassigned = f'<p style="margin:0 0 12px 0;">{escape(labels["unassigned"])}</p>' if line.unassigned else ""
+    unassigned = f'<p style="margin:0 0 12px 0;">{labels["html:unassigned"]}</p>' if line.unassigned else ""
     return (
         f'<p style="margin:0 0 12px 0;font-size:16px;">{heading}</p>\n'
         '<table role="presentation" cellpadding="4" cellspacing="0" style="font-size:14px;margin:0 0 12px 0;">\n'
-        f'<tr><td style="color:#66707a;">{escape(labels["priority"])}</td>'
-        f"<td>{escape(labels['priority:' + line.priority])}</td></tr>\n"
-        f'<tr><td style="color:#66707a;">{escape(labels["due"])}</td><td>{escape(due)} ({escape(zone)})</td></tr>\n'
+        f'<tr><td style="color:#66707a;">{labels["html:priority"]}</td>'
+        f"<td>{labels['html:priority:' + line.priority]}</td></tr>\n"
+        f'<tr><td style="color:#66707a;">{labels["html:due"]}</td><td>{escape(due)} ({escape(zone)})</td></tr>\n'
         f"{overdue}</table>\n{unassigned}"
         f'<p style="margin:16px 0;"><a href="{escape(case_link(line.victim_id))}" style="background:#1d3557;'
         'color:#ffffff;padding:10px 16px;border-radius:4px;text-decoration:none;display:inline-block;">'
-        f"{escape(labels['open'])}</a></p>\n"
+        f"{labels['html:open']}</a></p>\n"
     )
 
 

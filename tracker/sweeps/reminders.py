@@ -194,7 +194,7 @@ def _insert_ledger(lines: list[DueReminder], *, batch: str, now: datetime) -> se
     columns = ", ".join(connection.ops.quote_name(column) for column in LEDGER_COLUMNS)
     adapt = connection.ops.adapt_datetimefield_value
     created_at = adapt(now)
-    per_statement = max(1, min(500, (connection.features.max_query_params or 999) // len(LEDGER_COLUMNS)))
+    per_statement = min(500, (connection.features.max_query_params or 3500) // len(LEDGER_COLUMNS))  # SQLite: 999
     new: set[str] = set()
     with connection.cursor() as cursor:
         for start in range(0, len(lines), per_statement):
