@@ -57,6 +57,7 @@ class ReminderWording:
         self.labels: dict[str, dict[str, str]] = {}
         self.times: dict[tuple, str] = {}
         self.counted: dict[tuple, str] = {}
+        self.frames: dict[tuple, Frame | None] = {}
 
     def labels_for(self, language: str) -> dict[str, str]:
         if language not in self.labels:
@@ -75,6 +76,63 @@ class ReminderWording:
         if key not in self.counted:
             self.counted[key] = _COUNTED[what](number)
         return self.counted[key]
+
+    def frame(self, language: str, organization, timezone: str) -> "Frame | None":
+        """The layout around the lines, rendered once per language and organisation (None: render in full)."""
+        key = (language, getattr(organization, "pk", None), timezone)
+        if key not in self.frames:
+            self.frames[key] = Frame.rendered(organization=organization, timezone=timezone)
+        return self.frames[key]
+
+
+TITLE = "\u27e6title\u27e7"
+
+
+def _item(index: int) -> str:
+    return f"\u27e6item-{index}\u27e7"
+
+
+@dataclass(frozen=True)
+class Frame:
+    """templates/emails/reminder.* rendered with stand-ins for the title and the lines, cut around them: the email
+    for any number of lines is the parts before, between and after them, as a full render would put them."""
+
+    text: tuple[str, str, str]  # before the first line, between two, after the last
+    html: tuple[str, str, str]
+
+    @classmethod
+    def rendered(cls, *, organization, timezone: str) -> "Frame | None":
+        def render(count: int) -> tuple[str, str]:
+            items = [{"text": _item(i), "html": _item(i)} for i in range(count)]
+            context = {"items": items, "organization": organization, "timezone": timezone, "title": TITLE}
+            return render_email(template="reminder", context=context)
+
+        samples = {count: render(count) for count in (1, 2, 3)}
+        parts = []
+        for kind in (0, 1):  # text, html
+            two = samples[2][kind]
+            if TITLE in two and kind == 0 or two.count(_item(0)) != 1 or two.count(_item(1)) != 1:
+                return None
+            before, rest = two.split(_item(0))
+            between, after = rest.split(_item(1))
+            frame = (before, between, after)
+            # The cut must give back what the template renders for one and for three lines, or it is not this shape.
+            for count in (1, 3):
+                if _join(frame, [_item(i) for i in range(count)]) != samples[count][kind]:
+                    return None
+            parts.append(frame)
+        return cls(text=parts[0], html=parts[1])
+
+    def fill(self, *, title: str, texts: list[str], htmls: list[str]) -> tuple[str, str] | None:
+        if any("\n\n\n" in text or text != text.strip() for text in texts):
+            return None  # render_email's clean-up of blank lines would reach into a line: render in full
+        html = _join(self.html, htmls)
+        return _join(self.text, texts), html.replace(TITLE, escape(title))
+
+
+def _join(frame: tuple[str, str, str], lines: list[str]) -> str:
+    before, between, after = frame
+    return before + between.join(lines) + after
 
 
 _COUNTED = {
@@ -154,8 +212,15 @@ def reminder_email(
             due = wording.due(line.due_at, timezone, language)
             html = mark_safe(_html(line, labels, due, timezone, count))  # noqa: S308 - every value in it is escaped
             items.append({"text": _text(line, labels, due, timezone, count), "html": html})
-        context = {"items": items, "organization": organization, "timezone": timezone, "title": subject}
-        text, html = render_email(template="reminder", context=context)
+        frame = wording.frame(language, organization, timezone)
+        filled = frame and frame.fill(
+            title=subject, texts=[item["text"] for item in items], htmls=[item["html"] for item in items]
+        )
+        if filled:
+            text, html = filled
+        else:
+            context = {"items": items, "organization": organization, "timezone": timezone, "title": subject}
+            text, html = render_email(template="reminder", context=context)
     return subject, text, html
 
 
