@@ -216,7 +216,10 @@ def on_requests_overdue(sender, requests, now, **kwargs) -> int:
     The key holds the due time, so every later sweep over the same episode adds nothing; logging contact moves
     the due time, and the next time it is overdue is a new episode. Three queries per chunk, not per request.
     """
-    subscriptions = subscribers(WebhookEvent.REQUEST_OVERDUE, (r.organization_id for r in requests))
+    organization_ids = kwargs.get("organization_ids") or {r.organization_id for r in requests}
+    subscriptions = subscribers(WebhookEvent.REQUEST_OVERDUE, organization_ids)
+    if not subscriptions:  # the requests are read only for organisations that subscribe
+        return 0
     due = [r for r in requests if r.organization_id in subscriptions]
     if not due:
         return 0

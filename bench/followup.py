@@ -123,37 +123,31 @@ def sweep_reminders_per_item(*, now):
 
     from tracker.models import OutboxMessage
     from tracker.outbox import existing_keys
-    from tracker.sweeps import (
-        CHUNK,
-        DueReminder,
-        SweepResult,
-        Team,
-        _due_chunks,
-        _due_requests,
-        _reminder_email,
-        reminder_round,
-    )
+    from tracker.reminder_email import ReminderWording
+    from tracker.sweeps import CHUNK, SweepResult, Team
+    from tracker.sweeps.reminders import DueReminder, _reminder_email, due_rows, rounds_overdue
 
     result = SweepResult()
-    due = _due_requests(now=now, organization=None)
-    team = Team(set(due.values_list("organization_id", flat=True).distinct()))
-    for chunk in _due_chunks(due, team):
+    rows = list(due_rows(now=now, organization=None))
+    team = Team({row.organization_id for row in rows})
+    for start in range(0, len(rows), CHUNK):
         lines = []
-        for request in chunk:
+        for row in rows[start : start + CHUNK]:
             result.found += 1
-            caseworker = team.member(request.organization_id, request.assigned_to_id)
-            for membership in [caseworker] if caseworker else team.supervisors(request.organization_id):
-                lines.append(DueReminder(request, reminder_round(request=request, now=now), membership, not caseworker))
+            caseworker = team.member(row.organization_id, row.assigned_to_id)
+            cadence = team.organizations[row.organization_id].cadence_for(row.priority)
+            for membership in [caseworker] if caseworker else team.supervisors(row.organization_id):
+                lines.append(DueReminder(row, rounds_overdue(row.due_at, cadence, now=now), membership, not caseworker))
         known = existing_keys(line.key for line in lines)
-        rows = []
+        rows_out = []
         for line in lines:
             if line.key not in known:
-                row = _reminder_email([line], batch="", now=now)
+                row = _reminder_email([line], batch="", now=now, wording=ReminderWording())
                 row.dedupe_key, row.object_id, row.sequence = line.key, line.request.pk, line.round
-                rows.append(row)
+                rows_out.append(row)
         with transaction.atomic():
-            OutboxMessage.objects.bulk_create(rows, batch_size=CHUNK, ignore_conflicts=True)
-        result.queued += len(rows)
+            OutboxMessage.objects.bulk_create(rows_out, batch_size=CHUNK, ignore_conflicts=True)
+        result.queued += len(rows_out)
     return result
 
 

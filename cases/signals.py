@@ -8,8 +8,9 @@
   its response link.
 - `referral_answered(sender, referral, via)`: an agency's answer was recorded (`referral_record_response`); `via`
   is "case_page", "api" or "agency_link".
-- `requests_overdue(sender, requests, now)`: the reminder sweep (`tracker.sweeps.sweep_reminders`) found these open
-  requests overdue (one chunk at a time, every run; receivers make each overdue episode count once).
+- `requests_overdue(sender, requests, organization_ids, now)`: the reminder sweep (`tracker.sweeps.sweep_reminders`)
+  found these open requests overdue (one chunk at a time, every run; receivers make each overdue episode count
+  once). `requests` reads its model instances on first use: look at `organization_ids` first.
 - `batch_member_departed(sender, member)`: a repatriation batch member was recorded as departed
   (`homecoming.services.member_record_steps`, inside its transaction).
 """

@@ -15,7 +15,7 @@ from homecoming.models import BatchMember, ReturnFollowUp, ReturnSettings
 from .links import site_link
 from .models import OutboxMessage
 from .outbox import Draft
-from .sweeps import Planned, SweepResult, Team, _finish, chunks, key_time, rendered
+from .sweeps.common import Planned, SweepResult, Team, _finish, chunks, key_time, rendered
 
 
 def _thresholds(organization_ids) -> dict[int, ReturnSettings]:

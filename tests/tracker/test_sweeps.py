@@ -196,6 +196,22 @@ def test_a_sweep_over_a_thousand_due_requests_runs_a_bounded_number_of_queries(o
     assert len(queries) <= 50, [q["sql"][:80] for q in queries]
 
 
+def test_a_sweep_with_nothing_new_reads_what_is_due_and_the_ledger_and_writes_nothing(org_a, now):
+    bulk_caseload(
+        organization=org_a.organization, assigned_to=org_a.caseworker, count=600, due_at=now - timedelta(days=2)
+    )
+    assert sweep_reminders(now=now).queued == 600
+
+    with CaptureQueriesContext(connection) as queries:
+        again = sweep_reminders(now=now + timedelta(minutes=5))
+
+    assert (again.found, again.queued, again.emails) == (600, 0, 0)
+    sql = [q["sql"] for q in queries]
+    assert not [s for s in sql if s.lstrip().upper().startswith(("INSERT", "UPDATE"))], sql
+    # The due rows, the team (2), the ledger's keys, the webhook subscriptions per chunk of 500: not per row.
+    assert len(sql) <= 7, sql
+
+
 def test_each_recipient_gets_one_reminder_listing_all_their_due_cases(org_a, now):
     mine = [
         make_overdue_request(
