@@ -41,3 +41,18 @@ def test_every_place_the_behaviour_table_names_exists():
         ) + "".join(p.read_text() for path in re.findall(r"`([\w/]+/)`", place) for p in (ROOT / path).glob("*.py"))
         for name in names:
             assert f"def {name}(" in sources, f"{behaviour}: {name}() is not defined where the table says"
+
+
+MODULE_LINES = 400  # issue 10: no application module over ~400 lines (migrations are generated, not read)
+
+
+def test_no_application_module_is_over_the_size_limit():
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["root_packages"]
+    too_long = {
+        str(path.relative_to(ROOT)): lines
+        for package in packages
+        for path in (ROOT / package).rglob("*.py")
+        if "migrations" not in path.parts
+        and (lines := len(path.read_text(encoding="utf-8").splitlines())) > MODULE_LINES
+    }
+    assert too_long == {}, f"split these by concept (lines): {too_long}"
