@@ -8,8 +8,8 @@ then with them; Burmese by code point, which follows the order of its alphabet f
 import unicodedata
 from collections.abc import Iterable
 
-from pypinyin import Style, lazy_pinyin
-from pythainlp.util import collate
+# pypinyin and pythainlp are imported where they are used: importing them costs about 0.3 s (pypinyin's phrase
+# dictionary), paid by every process that imports the country choices otherwise (web, worker, beat, manage.py).
 
 
 def _without_marks(text: str) -> str:
@@ -22,6 +22,8 @@ def _latin_key(name: str) -> tuple[str, str]:
 
 
 def _pinyin_key(name: str) -> tuple[list[str], list[str]]:
+    from pypinyin import Style, lazy_pinyin
+
     return lazy_pinyin(name, style=Style.NORMAL), lazy_pinyin(name, style=Style.TONE3, neutral_tone_with_five=True)
 
 
@@ -31,6 +33,8 @@ def sorted_by_name(pairs: Iterable[tuple[str, str]], language: str) -> list[tupl
     if language.startswith("zh"):
         return sorted(pairs, key=lambda pair: _pinyin_key(pair[1]))
     if language == "th":
+        from pythainlp.util import collate
+
         position = {name: index for index, name in enumerate(collate(name for _code, name in pairs))}
         return sorted(pairs, key=lambda pair: position[pair[1]])
     if language == "my":
